@@ -1,0 +1,133 @@
+"""Writing and verifying the audit log. Every state change of value calls ``record``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from spbe.core import context
+
+from .chain import compute_hash
+from .models import GENESIS_HASH, AuditEvent, ChainHead
+
+
+def _json_safe(data: dict | None) -> dict:
+    # Round-trip through JSON so what we hash is exactly what every database returns.
+    return json.loads(json.dumps(data or {}, default=str, sort_keys=True))
+
+
+def _actor_fields(actor) -> dict:
+    ctx = context.current()
+    user = actor if actor is not None else ctx.user
+    kind = ctx.kind if actor is None else "user"
+    if user is None or not getattr(user, "is_authenticated", False):
+        user = None
+        if kind in ("user", "token"):
+            kind = "public"
+    actor_repr = ""
+    if user is not None:
+        actor_repr = user.get_username()
+        if kind == "token" and ctx.token_name:
+            actor_repr = f"{actor_repr} (token {ctx.token_name})"
+    return {
+        "actor": user,
+        "actor_kind": kind,
+        "actor_repr": actor_repr[:200],
+        "request_id": ctx.request_id,
+        "ip_address": ctx.ip_address,
+    }
+
+
+def record(
+    action: str,
+    target: Model | None = None,
+    *,
+    agency=None,
+    data: dict | None = None,
+    actor=None,
+    target_repr: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction.
+
+    ``action`` is a namespaced code such as ``inventory.application.created``. The event
+    commits or rolls back together with the change it describes.
+    """
+    if agency is None and target is not None:
+        from spbe.core.permissions import owner_agency_id
+
+        agency_id = owner_agency_id(target)
+    else:
+        agency_id = getattr(agency, "pk", agency)
+    with transaction.atomic():
+        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            occurred_at=timezone.now(),
+            agency_id=agency_id,
+            action=action,
+            target_type=target._meta.label_lower if target is not None else "",
+            target_id=str(target.pk) if target is not None else "",
+            target_repr=(target_repr if target_repr is not None else str(target) if target is not None else "")[
+                :255
+            ],
+            data=_json_safe(data),
+            prev_hash=head.last_hash,
+            **_actor_fields(actor),
+        )
+        event.hash = compute_hash(event)
+        event.save()
+        ChainHead.objects.filter(pk=1).update(last_sequence=event.sequence, last_hash=event.hash)
+    return event
+
+
+@dataclass
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_sequence: int | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "checked": self.checked,
+            "first_bad_sequence": self.first_bad_sequence,
+            "reason": self.reason,
+        }
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Walk the chain in order; report the first record that was altered, removed or inserted."""
+    expected_prev = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
+        if event.sequence != expected_sequence:
+            return ChainReport(
+                False,
+                checked,
+                expected_sequence,
+                f"sequence gap: expected #{expected_sequence}, found #{event.sequence} (records removed)",
+            )
+        if event.prev_hash != expected_prev:
+            return ChainReport(False, checked, event.sequence, "link to previous record broken")
+        if compute_hash(event) != event.hash:
+            return ChainReport(False, checked, event.sequence, "content does not match its hash (record altered)")
+        expected_prev = event.hash
+        expected_sequence += 1
+        checked += 1
+    head = ChainHead.objects.filter(pk=1).first()
+    last_sequence = head.last_sequence if head else 0
+    last_hash = head.last_hash if head else GENESIS_HASH
+    if last_sequence != checked or last_hash != expected_prev:
+        return ChainReport(
+            False,
+            checked,
+            checked + 1 if last_sequence > checked else last_sequence,
+            f"chain head says #{last_sequence} but the log ends at #{checked} (records removed at the end)",
+        )
+    return ChainReport(True, checked)

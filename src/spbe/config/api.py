@@ -1,0 +1,29 @@
+"""The versioned HTTP API at /api/v1 (OpenAPI at /api/v1/openapi.json).
+
+Each module contributes one ninja Router from its ``api.py``.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from spbe.audit.api import router as audit_router
+from spbe.core.api import router as core_router
+from spbe.core.apiutils import SessionAuth, TokenAuth, install_error_handlers
+from spbe.inventory.api import router as inventory_router
+
+api = NinjaAPI(
+    title="SPBE Platform API",
+    version="1",
+    description=str(_("API of the SPBE platform. Authenticate with a session or `Authorization: Bearer <token>`.")),
+    urls_namespace="api-v1",
+    auth=[TokenAuth(), SessionAuth()],
+    throttle=[AnonRateThrottle("60/m"), AuthRateThrottle("1200/m")],
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+
+api.add_router("/", core_router)
+api.add_router("/inventory", inventory_router)
+api.add_router("/audit", audit_router)

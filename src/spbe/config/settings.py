@@ -1,0 +1,245 @@
+"""Settings for the SPBE platform, read from environment variables.
+
+Every option has a development default so a bare checkout runs on an embedded SQLite
+database. `SPBE_ENV=production` turns the defaults off: placeholder secrets, DEBUG and
+missing hosts are refused at start-up (see `check_production_settings`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # src/spbe
+REPO_DIR = PACKAGE_DIR.parent.parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (true/false), got {value!r}")
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SPBE_ENV = env("SPBE_ENV", "development")
+if SPBE_ENV not in ("development", "test", "production"):
+    raise ImproperlyConfigured("SPBE_ENV must be one of development, test, production")
+IS_PRODUCTION = SPBE_ENV == "production"
+
+DATA_DIR = Path(env("SPBE_DATA_DIR", str(REPO_DIR / "var")))
+
+# Placeholders are accepted in development only; production refuses them.
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-insecure-secret-key-do-not-use-in-production"}
+SECRET_KEY = env("SECRET_KEY", "dev-insecure-secret-key-do-not-use-in-production")
+DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+
+
+def check_production_settings() -> None:
+    """Refuse to start production with development defaults."""
+    if not IS_PRODUCTION:
+        return
+    problems = []
+    if SECRET_KEY in PLACEHOLDER_SECRETS or len(SECRET_KEY) < 50:
+        problems.append("SECRET_KEY is a placeholder or shorter than 50 characters")
+    if DEBUG:
+        problems.append("DEBUG must be off")
+    if not ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS is empty")
+    if not env("DATABASE_URL"):
+        problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
+
+
+check_production_settings()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "ninja",
+    "django_tasks",
+    "django_tasks_db",
+    "django_tasks_rq",
+    "spbe.core",
+    "spbe.audit",
+    "spbe.inventory",
+]
+
+MIDDLEWARE = [
+    "spbe.core.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "spbe.core.middleware.AccessLogMiddleware",
+]
+
+ROOT_URLCONF = "spbe.config.urls"
+WSGI_APPLICATION = "spbe.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "spbe.core.context_processors.platform",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'spbe.sqlite3'}"),
+        conn_max_age=int(env("DATABASE_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL lets the web server and the task worker use the same file concurrently.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+    # A file-based test database, so a worker subprocess in the tests can see it.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-spbe.sqlite3")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = ["spbe.core.permissions.AgencyPermissionBackend"]
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:console-home"
+LOGOUT_REDIRECT_URL = "core:portal-home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Indonesian is the default; English for all UI. Tourist-facing modules add more languages.
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "spbe_language"
+USE_I18N = True
+TIME_ZONE = "Asia/Makassar"  # WITA, Bali's time zone
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env("SPBE_MEDIA_ROOT", str(DATA_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if IS_PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if IS_PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SPBE Provinsi Bali <no-reply@baliprov.go.id>")
+
+# Background tasks (Django's tasks API). "database" is the default: no broker needed.
+# "redis" is the distributed production backend; "immediate" runs tasks inline (tests).
+TASKS_BACKEND = env("SPBE_TASKS_BACKEND", "database")
+REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+TASK_QUEUES = ["default", "crawler", "mail"]
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES},
+    "redis": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES},
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"SPBE_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900} for name in TASK_QUEUES}
+
+# API tokens for machine clients: only a hash is stored.
+API_TOKEN_PREFIX = "spbe_"
+
+LOG_FORMAT = env("LOG_FORMAT", "json" if IS_PRODUCTION else "console")
+LOG_LEVEL = env("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "spbe.core.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {"()": "spbe.core.logging.JsonFormatter"},
+        "console": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "default": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        }
+    },
+    "root": {"handlers": ["default"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
+# Upload limits shared by all modules; each module may narrow them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")

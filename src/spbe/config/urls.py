@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from spbe.core.views import healthz
+
+from .api import api
+
+admin.site.site_header = "SPBE — Admin"
+admin.site.site_title = "SPBE Admin"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("console/inventory/", include("spbe.inventory.urls")),
+    path("console/audit/", include("spbe.audit.urls")),
+    path("", include("spbe.core.urls")),
+]

@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from . import permissions
+
+
+def platform(request):
+    user = getattr(request, "user", None)
+    return {
+        "institution_name": settings.SPBE_INSTITUTION_NAME,
+        "is_console_user": permissions.is_console_user(user) if user is not None else False,
+        "spbe_env": settings.SPBE_ENV,
+    }

@@ -1,0 +1,26 @@
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from spbe.core.demo import load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Load demo data for the Province of Bali (agencies, one user per role, assets). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--password",
+            default=os.environ.get("SPBE_DEMO_PASSWORD", "bali-demo-2026"),
+            help="Password for every demo user (default: $SPBE_DEMO_PASSWORD or bali-demo-2026).",
+        )
+
+    def handle(self, *args, password, **options):
+        if settings.IS_PRODUCTION:
+            raise CommandError("Demo data is never loaded in production.")
+        result = load_demo_data(password)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {result['agencies']} agencies."))
+        self.stdout.write(f"Demo users (password: {password}):")
+        for username, role in result["users"]:
+            self.stdout.write(f"  {username:<22} {role}")

@@ -1,0 +1,70 @@
+"""Request id, acting-user context and one structured access-log line per request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from . import context
+
+access_log = logging.getLogger("spbe.access")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request) -> str | None:
+    # Behind the production proxy the client address is the first X-Forwarded-For hop;
+    # only trusted when the proxy header is configured (SECURE_PROXY_SSL_HEADER in prod).
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else context.new_request_id()
+        request.request_id = request_id
+        token = context.set_current(
+            context.ActorContext(user=None, kind="public", request_id=request_id, ip_address=client_ip(request))
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            context.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class AccessLogMiddleware:
+    """Runs after authentication: records the user in the context and logs the request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            context.update_current(user=user, kind="user")
+        started = time.perf_counter()
+        response = self.get_response(request)
+        access_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "http_method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user": context.current().user.get_username() if context.current().user else None,
+            },
+        )
+        return response

@@ -1,0 +1,198 @@
+"""The one permission layer: web views, the API and the admin all ask here.
+
+A permission is a Django-style name ("inventory.change_application"). A user holds it over
+the set of agencies reached by those memberships whose role grants it (see ``roles.py``).
+
+* ``scope_queryset(user, perm, qs)`` narrows any queryset to the objects the user may act on;
+* ``has_perm(user, perm, obj)`` checks one object (or, without obj, "anywhere at all");
+* ``require(...)`` raises PermissionDenied.
+
+Models say which agency owns a row with ``owner_field`` (a lookup path to an Agency, or
+"id" for Agency itself). Rows the user may not see are reported as "not found" by callers,
+so that ids in another agency do not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from .roles import ROLE_REACH, STAFF_ROLES, Reach, role_grants
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The agencies over which a user holds one permission."""
+
+    everything: bool
+    agency_ids: frozenset[int]
+
+    def covers(self, agency_id: int | None) -> bool:
+        return self.everything or (agency_id is not None and agency_id in self.agency_ids)
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.agency_ids
+
+
+NOTHING = Scope(False, frozenset())
+EVERYTHING = Scope(True, frozenset())
+
+
+def current_memberships(user) -> list:
+    cache = getattr(user, "_spbe_memberships", None)
+    if cache is None:
+        from .models import Membership
+
+        cache = [
+            m
+            for m in Membership.objects.filter(user_id=user.pk, is_active=True, agency__is_active=True)
+            .select_related("agency")
+            .order_by("id")
+            if m.is_current()
+        ]
+        user._spbe_memberships = cache
+    return cache
+
+
+def forget_cached_scopes(user) -> None:
+    """Drop per-request caches after memberships change."""
+    for attr in ("_spbe_memberships", "_spbe_scopes"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def user_scope(user, perm: str) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NOTHING
+    if user.is_superuser:
+        return EVERYTHING
+    scopes = getattr(user, "_spbe_scopes", None)
+    if scopes is None:
+        scopes = user._spbe_scopes = {}
+    if perm in scopes:
+        return scopes[perm]
+
+    from .models import Agency
+
+    everything = False
+    agency_filter = Q(pk__in=[])
+    for membership in current_memberships(user):
+        if not role_grants(membership.role, perm):
+            continue
+        reach = ROLE_REACH[membership.role]
+        if reach == Reach.GLOBAL:
+            everything = True
+            break
+        if reach == Reach.INSTITUTION:
+            agency_filter |= Q(institution_id=membership.agency.institution_id)
+        else:
+            agency_filter |= Q(path__startswith=membership.agency.path)
+    if everything:
+        scope = EVERYTHING
+    else:
+        ids = frozenset(Agency.objects.filter(agency_filter).values_list("id", flat=True))
+        scope = Scope(False, ids)
+    scopes[perm] = scope
+    return scope
+
+
+def owner_agency_id(obj: Model) -> int | None:
+    """The id of the agency that owns ``obj``, following its model's ``owner_field``."""
+    path = getattr(type(obj), "owner_field", None)
+    if path is None:
+        return None
+    if path == "id":
+        return obj.pk
+    target = obj
+    parts = path.split("__")
+    for part in parts[:-1]:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, parts[-1] + "_id", None)
+
+
+def scope_queryset(user, perm: str, queryset: QuerySet) -> QuerySet:
+    scope = user_scope(user, perm)
+    if scope.everything:
+        return queryset
+    if scope.empty:
+        return queryset.none()
+    path = getattr(queryset.model, "owner_field", None)
+    if path is None:
+        return queryset.none()
+    lookup = "pk__in" if path == "id" else f"{path}__in"
+    return queryset.filter(**{lookup: scope.agency_ids})
+
+
+def has_perm(user, perm: str, obj: Model | None = None) -> bool:
+    scope = user_scope(user, perm)
+    if obj is None:
+        return not scope.empty
+    if scope.everything:
+        return True
+    return scope.covers(owner_agency_id(obj))
+
+
+def require(user, perm: str, obj: Model | None = None) -> None:
+    if not has_perm(user, perm, obj):
+        raise PermissionDenied(perm)
+
+
+def agencies_for(user, perm: str) -> QuerySet:
+    """Agencies in which the user holds ``perm`` (for pickers and filters)."""
+    from .models import Agency
+
+    return scope_queryset(user, perm, Agency.objects.filter(is_active=True)).order_by("path")
+
+
+def is_console_user(user) -> bool:
+    """May use the staff console at all (any current membership)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return user.is_superuser or bool(current_memberships(user))
+
+
+def qualifies_for_admin(user) -> bool:
+    return user.is_superuser or any(m.role in STAFF_ROLES for m in current_memberships(user))
+
+
+class AgencyPermissionBackend(ModelBackend):
+    """Password login as usual; every permission question goes to this module."""
+
+    def has_perm(self, user_obj, perm, obj=None):
+        return has_perm(user_obj, perm, obj)
+
+    def has_module_perms(self, user_obj, app_label):
+        if not user_obj.is_active:
+            return False
+        if user_obj.is_superuser:
+            return True
+        return any(
+            role_grants(m.role, perm)
+            for m in current_memberships(user_obj)
+            for perm in _module_perm_names(app_label)
+        )
+
+    def get_all_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return set()
+
+
+def _module_perm_names(app_label: str) -> list[str]:
+    from django.apps import apps
+
+    names = []
+    for model in apps.get_app_config(app_label).get_models():
+        for action in ("view", "add", "change", "delete"):
+            names.append(f"{app_label}.{action}_{model._meta.model_name}")
+    return names

@@ -1,0 +1,249 @@
+"""Writes to institutions, agencies, users, memberships and API tokens.
+
+Every function checks the acting user's rights through ``permissions`` and records an
+audit event in the same transaction. ``by=None`` means the system itself (commands, demo
+data, migrations) and skips the rights check.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spbe.audit import services as audit
+
+from . import permissions
+from .models import Agency, ApiToken, Institution, Membership, User
+from .roles import STAFF_ROLES, Role
+
+
+class ServiceError(Exception):
+    """A request that cannot be carried out; ``message`` is shown to the user."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+
+class ConflictError(ServiceError):
+    status = 409
+    code = "conflict"
+
+
+def _check(by, perm: str, obj=None) -> None:
+    if by is not None:
+        permissions.require(by, perm, obj)
+
+
+def _require_platform_wide(by, perm: str) -> None:
+    """Some writes (new institutions, top-level agencies) need platform-wide reach."""
+    if by is not None and not permissions.user_scope(by, perm).everything:
+        raise PermissionDenied(perm)
+
+
+def full_clean_or_raise(obj) -> None:
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise ServiceError(" ".join(messages), field=None if field == "__all__" else field) from exc
+
+
+# --- institutions and agencies --------------------------------------------------------
+
+
+@transaction.atomic
+def create_institution(*, code: str, name: str, kind: str, by=None) -> Institution:
+    _require_platform_wide(by, "core.add_institution")
+    institution = Institution(code=code, name=name, kind=kind)
+    full_clean_or_raise(institution)
+    institution.save()
+    audit.record("core.institution.created", institution, data={"code": code, "name": name, "kind": kind})
+    return institution
+
+
+def _path_for(agency: Agency) -> str:
+    return f"{agency.parent.path if agency.parent else '/'}{agency.pk}/"
+
+
+@transaction.atomic
+def create_agency(
+    *,
+    institution: Institution,
+    code: str,
+    name: str,
+    kind: str = Agency.Kind.DINAS,
+    parent: Agency | None = None,
+    short_name: str = "",
+    email: str = "",
+    by=None,
+) -> Agency:
+    if parent is not None:
+        _check(by, "core.add_agency", parent)
+        if parent.institution_id != institution.pk:
+            raise ServiceError(_("The parent agency belongs to another institution."), field="parent")
+    else:
+        _require_platform_wide(by, "core.add_agency")
+    agency = Agency(
+        institution=institution,
+        parent=parent,
+        code=code,
+        name=name,
+        kind=kind,
+        short_name=short_name,
+        email=email,
+    )
+    full_clean_or_raise(agency)
+    agency.save()
+    agency.path = _path_for(agency)
+    agency.save(update_fields=["path"])
+    audit.record(
+        "core.agency.created",
+        agency,
+        data={"code": code, "name": name, "kind": kind, "parent": parent.pk if parent else None},
+    )
+    return agency
+
+
+AGENCY_EDITABLE_FIELDS = ("name", "short_name", "kind", "email", "is_active")
+
+
+@transaction.atomic
+def update_agency(agency: Agency, *, by=None, **changes) -> Agency:
+    _check(by, "core.change_agency", agency)
+    unknown = set(changes) - set(AGENCY_EDITABLE_FIELDS)
+    if unknown:
+        raise ServiceError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    before = {name: getattr(agency, name) for name in changes}
+    for name, value in changes.items():
+        setattr(agency, name, value)
+    full_clean_or_raise(agency)
+    agency.save()
+    audit.record("core.agency.updated", agency, data={"before": before, "after": changes})
+    return agency
+
+
+# --- users and memberships ----------------------------------------------------------
+
+
+@transaction.atomic
+def create_user(
+    *, username: str, email: str = "", full_name: str = "", password: str | None = None, by=None
+) -> User:
+    _check(by, "core.add_membership")
+    if User.objects.filter(username__iexact=username).exists():
+        raise ConflictError(_("A user with this username already exists."), field="username")
+    user = User(username=username, email=email, full_name=full_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    full_clean_or_raise(user)
+    user.save()
+    audit.record("core.user.created", user, agency=None, data={"username": username, "email": email})
+    return user
+
+
+def _sync_staff_flag(user: User) -> None:
+    """Admin access follows memberships: only administrative roles see Django admin."""
+    permissions.forget_cached_scopes(user)
+    wants_staff = user.is_superuser or Membership.objects.filter(
+        user=user, is_active=True, role__in=list(STAFF_ROLES)
+    ).exists()
+    if user.is_staff != wants_staff:
+        user.is_staff = wants_staff
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None, by=None) -> Membership:
+    _check(by, "core.add_membership", agency)
+    if role not in Role.values:
+        raise ServiceError(_("Unknown role: %(role)s") % {"role": role}, field="role")
+    if role == Role.PLATFORM_ADMIN:
+        _require_platform_wide(by, "core.add_membership")
+    membership, created = Membership.objects.get_or_create(
+        user=user, agency=agency, role=role, defaults={"valid_until": valid_until}
+    )
+    if not created:
+        if membership.is_active:
+            raise ConflictError(_("This user already has this role in this agency."))
+        membership.is_active = True
+        membership.valid_until = valid_until
+        membership.save(update_fields=["is_active", "valid_until"])
+    _sync_staff_flag(user)
+    audit.record(
+        "core.membership.granted",
+        membership,
+        data={"user": user.username, "role": role, "valid_until": valid_until},
+    )
+    return membership
+
+
+@transaction.atomic
+def revoke_membership(membership: Membership, *, by=None) -> Membership:
+    _check(by, "core.delete_membership", membership)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    _sync_staff_flag(membership.user)
+    audit.record(
+        "core.membership.revoked", membership, data={"user": membership.user.username, "role": membership.role}
+    )
+    return membership
+
+
+# --- API tokens ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def issue_api_token(*, user: User, name: str, expires_at: datetime | None = None, by=None) -> tuple[ApiToken, str]:
+    """Create a token for ``user``; the raw value is returned once and never stored."""
+    if by is not None and by.pk != user.pk and not by.is_superuser:
+        raise PermissionDenied("tokens are issued to oneself")
+    if not name.strip():
+        raise ServiceError(_("A token needs a name."), field="name")
+    raw = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        prefix=raw[: len(settings.API_TOKEN_PREFIX) + 6],
+        token_hash=ApiToken.hash_token(raw),
+        expires_at=expires_at,
+    )
+    audit.record("core.api_token.issued", token, agency=None, data={"user": user.username, "name": token.name})
+    return token, raw
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, by=None) -> ApiToken:
+    if by is not None and by.pk != token.user_id and not by.is_superuser:
+        raise PermissionDenied("not your token")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record("core.api_token.revoked", token, agency=None, data={"user": token.user.username})
+    return token
+
+
+def authenticate_api_token(raw: str) -> ApiToken | None:
+    """The token behind a bearer value, or None. Marks it used (at most once a minute)."""
+    if not raw or not raw.startswith(settings.API_TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(token_hash=ApiToken.hash_token(raw)).first()
+    if token is None or not token.is_usable() or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token

@@ -1,0 +1,123 @@
+"""Public portal shell, staff console shell, agencies and health check."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from . import navigation, permissions, services
+from .models import Agency, Membership
+
+
+def console_view(view):
+    """Login required, plus at least one current membership."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not permissions.is_console_user(request.user):
+            raise PermissionDenied(_("Your account has no role in any agency yet."))
+        request.nav_items = navigation.items_for(request.user, request.path)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def scoped_object_or_404(user, perm: str, queryset, **lookup):
+    obj = permissions.scope_queryset(user, perm, queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def portal_home(request):
+    return render(request, "portal/home.html")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+@console_view
+def console_home(request):
+    memberships = permissions.current_memberships(request.user)
+    from spbe.inventory.services import asset_counts_for
+
+    return render(
+        request,
+        "console/home.html",
+        {"memberships": memberships, "asset_counts": asset_counts_for(request.user)},
+    )
+
+
+@console_view
+def agency_list(request):
+    agencies = permissions.scope_queryset(
+        request.user, "core.view_agency", Agency.objects.select_related("institution")
+    ).order_by("institution__name", "path")
+    return render(request, "core/agency_list.html", {"agencies": agencies})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def agency_detail(request, agency_id: int):
+    agency = scoped_object_or_404(request.user, "core.view_agency", Agency.objects.all(), pk=agency_id)
+    can_change = permissions.has_perm(request.user, "core.change_agency", agency)
+    errors = {}
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        changes = {
+            "name": request.POST.get("name", "").strip(),
+            "short_name": request.POST.get("short_name", "").strip(),
+            "email": request.POST.get("email", "").strip(),
+        }
+        try:
+            services.update_agency(agency, by=request.user, **changes)
+        except services.ServiceError as exc:
+            errors[exc.field or "__all__"] = exc.message
+            agency.refresh_from_db()
+            for key, value in changes.items():
+                setattr(agency, key, value)  # keep what the user typed
+        else:
+            messages.success(request, _("Agency saved."))
+            return redirect("core:agency-detail", agency_id=agency.pk)
+    members = permissions.scope_queryset(
+        request.user,
+        "core.view_membership",
+        Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
+    )
+    return render(
+        request,
+        "core/agency_detail.html",
+        {"agency": agency, "can_change": can_change, "members": members, "errors": errors},
+    )
+
+
+@never_cache
+def healthz(request):
+    checks = {}
+    status = 200
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - health must report, not raise
+        checks["database"] = f"error: {exc.__class__.__name__}"
+        status = 503
+    from django.conf import settings
+
+    checks["tasks_backend"] = settings.TASKS_BACKEND
+    return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)

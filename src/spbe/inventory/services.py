@@ -1,0 +1,106 @@
+"""Writes to the asset inventory (create, update, retire), each checked and audited."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from spbe.audit import services as audit
+from spbe.core import permissions
+from spbe.core.services import ServiceError, full_clean_or_raise
+
+from .models import Application, Server, Website
+
+ASSET_MODELS = {"application": Application, "website": Website, "server": Server}
+
+
+def _perm(model, action: str) -> str:
+    return f"inventory.{action}_{model._meta.model_name}"
+
+
+def _snapshot(asset) -> dict:
+    data = {}
+    for field in asset._meta.concrete_fields:
+        if field.name in ("created_at", "updated_at", "id"):
+            continue
+        data[field.name] = getattr(asset, field.attname)
+    return data
+
+
+def _normalise(model, fields: dict) -> dict:
+    fields = dict(fields)
+    if model is Website and "domain" in fields and fields["domain"]:
+        fields["domain"] = fields["domain"].strip().lower().rstrip(".")
+    return fields
+
+
+@transaction.atomic
+def create_asset(model, *, agency, by=None, servers=None, **fields):
+    """Register a new application, website or server for ``agency``."""
+    if by is not None and not permissions.has_perm(by, _perm(model, "add"), agency):
+        raise PermissionDenied(_perm(model, "add"))
+    asset = model(agency=agency, **_normalise(model, fields))
+    full_clean_or_raise(asset)
+    asset.save()
+    if servers is not None and model is Application:
+        _set_servers(asset, servers, by)
+    audit.record(f"inventory.{model._meta.model_name}.created", asset, data={"after": _snapshot(asset)})
+    return asset
+
+
+@transaction.atomic
+def update_asset(asset, *, by=None, servers=None, **changes):
+    model = type(asset)
+    if by is not None:
+        permissions.require(by, _perm(model, "change"), asset)
+    if "agency" in changes:
+        new_agency = changes["agency"]
+        # Moving an asset needs the right in both the old and the new agency.
+        if by is not None and not permissions.has_perm(by, _perm(model, "change"), new_agency):
+            raise PermissionDenied(_perm(model, "change"))
+    before = _snapshot(asset)
+    for name, value in _normalise(model, changes).items():
+        if name in ("id", "pk", "created_at", "updated_at"):
+            raise ServiceError(_("This field cannot be changed: %(field)s") % {"field": name})
+        setattr(asset, name, value)
+    full_clean_or_raise(asset)
+    asset.save()
+    if servers is not None and model is Application:
+        _set_servers(asset, servers, by)
+    after = _snapshot(asset)
+    changed = {k: {"before": before[k], "after": after[k]} for k in after if before.get(k) != after[k]}
+    audit.record(f"inventory.{model._meta.model_name}.updated", asset, data={"changes": changed})
+    return asset
+
+
+@transaction.atomic
+def delete_asset(asset, *, by=None) -> None:
+    model = type(asset)
+    if by is not None:
+        permissions.require(by, _perm(model, "delete"), asset)
+    snapshot = _snapshot(asset)
+    audit.record(f"inventory.{model._meta.model_name}.deleted", asset, data={"before": snapshot})
+    asset.delete()
+
+
+def _set_servers(application, servers, by) -> None:
+    for server in servers:
+        if by is not None and not permissions.has_perm(by, "inventory.view_server", server):
+            raise ServiceError(_("Unknown server: %(id)s") % {"id": server.pk}, field="servers")
+    application.servers.set(servers)
+
+
+def websites_to_scan():
+    """Active websites, for the judol scanner."""
+    return Website.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
+
+
+def asset_counts_for(user) -> dict[str, int]:
+    """How many assets of each kind the user can see (console dashboard)."""
+    from spbe.core.permissions import scope_queryset
+
+    return {
+        key: scope_queryset(user, f"inventory.view_{model._meta.model_name}", model.objects.all()).count()
+        for key, model in ASSET_MODELS.items()
+    }
