@@ -8,6 +8,7 @@ views and the API narrow them.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 
 from . import permissions
 
@@ -36,6 +37,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return permissions.has_perm(request.user, self._perm("delete"), obj)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs.setdefault("assume_scheme", "https")
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from . import permissions, services
@@ -129,7 +129,7 @@ def grant_membership(request, payload: MembershipIn):
     membership = services.grant_membership(
         user=user, agency=agency, role=payload.role.value, valid_until=payload.valid_until, by=request.user
     )
-    return 201, membership
+    return Status(201, membership)
 
 
 @router.delete("/memberships/{membership_id}", response={204: None})
@@ -138,7 +138,7 @@ def revoke_membership(request, membership_id: int):
         request, "core.view_membership", Membership.objects.filter(is_active=True), pk=membership_id
     )
     services.revoke_membership(membership, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
@@ -152,11 +152,11 @@ def create_token(request, payload: TokenIn):
         user=request.user, name=payload.name, expires_at=payload.expires_at, by=request.user
     )
     token.token = raw
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response={204: None})
 def revoke_token(request, token_id: int):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     services.revoke_api_token(token, by=request.user)
-    return 204, None
+    return Status(204, None)

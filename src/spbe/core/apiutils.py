@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from . import context, permissions
+from . import context, permissions, ratelimit
 from .services import ServiceError, authenticate_api_token
 
 logger = logging.getLogger("spbe.api")
@@ -81,12 +81,13 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ValidationError)
     def on_validation_error(request, exc):
         details = _validation_details(exc.errors)
-        if any(d["type"] == "json_invalid" or "parse" in d["message"].lower() for d in details):
-            return respond(request, 400, "malformed_request", _("The request body is not valid JSON."), details)
         return respond(request, 422, "validation_error", _("Some fields are missing or invalid."), details)
 
     @api.exception_handler(AuthenticationError)
     def on_auth_error(request, exc):
+        # Failed authentication is counted per client address to slow token guessing.
+        if ratelimit.hit(ratelimit.client_bucket(request, "api-auth-failure"), limit=30, window=60):
+            return respond(request, 429, "rate_limited", _("Too many requests. Please wait and try again."))
         return respond(request, 401, "not_authenticated", _("Authentication is required (session or API token)."))
 
     @api.exception_handler(Throttled)
@@ -98,6 +99,8 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request, exc):
+        if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+            return respond(request, 400, "malformed_request", _("The request body is not valid JSON."))
         codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 409: "conflict"}
         return respond(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 

@@ -86,7 +86,7 @@ def agency_detail(request, agency_id: int):
         try:
             services.update_agency(agency, by=request.user, **changes)
         except services.ServiceError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors[exc.field or "form"] = exc.message
             agency.refresh_from_db()
             for key, value in changes.items():
                 setattr(agency, key, value)  # keep what the user typed

@@ -3,7 +3,7 @@
 
 from datetime import datetime
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import field_validator
 
@@ -172,7 +172,7 @@ def register_asset_routes(prefix: str, model, out_schema, in_schema, patch_schem
         agency = _agency(request, payload.agency_id)
         extra = {"servers": _servers(request, payload.server_ids)} if model is Application else {}
         asset = services.create_asset(model, agency=agency, by=request.user, **_fields(payload), **extra)
-        return 201, asset
+        return Status(201, asset)
 
     @router.get(f"/{prefix}/{{asset_id}}", response=out_schema, operation_id=f"get_{name}")
     def read(request, asset_id: int):
@@ -192,7 +192,7 @@ def register_asset_routes(prefix: str, model, out_schema, in_schema, patch_schem
     def delete(request, asset_id: int):
         asset = get_scoped_or_404(request, f"inventory.view_{name}", queryset, pk=asset_id)
         services.delete_asset(asset, by=request.user)
-        return 204, None
+        return Status(204, None)
 
 
 register_asset_routes("applications", Application, ApplicationOut, ApplicationIn, ApplicationPatch)

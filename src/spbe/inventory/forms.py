@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from spbe.core import permissions
+from spbe.core.forms import https_formfield
 
 from .models import Application, Server, Website
 
@@ -24,10 +25,15 @@ FORM_FIELDS = {
 
 
 def asset_form_class(model):
+    meta = type("Meta", (), {
+        "model": model,
+        "fields": FORM_FIELDS[model],
+        "widgets": {"description": forms.Textarea(attrs={"rows": 3})},
+        "formfield_callback": https_formfield,
+    })
+
     class AssetForm(forms.ModelForm):
-        class Meta:
-            fields = FORM_FIELDS[model]
-            widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+        Meta = meta
 
         def __init__(self, *args, user=None, perm=None, **kwargs):
             super().__init__(*args, **kwargs)
@@ -43,5 +49,4 @@ def asset_form_class(model):
             # Uniqueness is checked by the service (which reports it in the user's language).
             pass
 
-    AssetForm.Meta.model = model
     return AssetForm

@@ -1,0 +1,79 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+SPBE := $(VENV)/bin/spbe
+PYTEST := $(VENV)/bin/pytest
+STAMP := $(VENV)/.installed
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install lock setup demo worker browser test-fast test-e2e bench lint messages clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv>=0.13,<0.14"
+
+# Install the hash-pinned dependencies into .venv (again whenever the lock changes),
+# then the project itself in editable mode.
+$(STAMP): $(UV) pyproject.toml requirements.lock
+	@[ -x $(VENV)/bin/python ] || $(UV) venv --quiet --python $(PYTHON) $(VENV)
+	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements.lock
+	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	@touch $(STAMP)
+
+# Re-resolve requirements.lock after changing dependencies in pyproject.toml.
+lock: $(UV)
+	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --python-version 3.11 \
+	  --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock
+
+install: $(STAMP)
+
+setup: install
+	$(SPBE) migrate --no-input
+	$(SPBE) load_demo_data
+
+demo: setup
+
+run: setup
+	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, API: /api/v1/docs; Ctrl-C stops)"
+	@$(SPBE) worker > var/worker.log 2>&1 & worker=$$!; \
+	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(SPBE) runserver 127.0.0.1:8000
+
+worker: install
+	$(SPBE) worker
+
+# Debian chromium for the Playwright browser tests (Playwright's own browser download
+# is not reachable from here). Installs only when missing and when we may use apt.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
+	fi
+
+test: install browser
+	$(PYTEST) -q
+
+test-fast: install
+	$(PYTEST) -q -m "not e2e"
+
+test-e2e: install browser
+	$(PYTEST) -q -m e2e
+
+bench: install
+	$(VENV)/bin/python -m benchmarks
+
+lint: install
+	$(VENV)/bin/python -m compileall -q src tests
+	$(SPBE) makemigrations --check --dry-run
+	$(SPBE) check
+
+# Regenerate translation catalogs (needs gettext: apt-get install gettext).
+messages: install
+	cd src/spbe && ../../$(SPBE) makemessages -l id -l en --no-obsolete -i "static/*" && ../../$(SPBE) compilemessages
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache

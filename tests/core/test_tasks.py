@@ -1,0 +1,95 @@
+"""Background tasks: inline in tests, and through the real database and Redis workers."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from spbe.core.tasks import ping, send_notification_email
+
+
+@pytest.mark.django_db
+def test_mail_task_sends_email():
+    result = send_notification_email.enqueue(["opd@baliprov.go.id"], "Subjek", "Isi")
+    assert result.return_value == 1
+    assert mail.outbox[0].to == ["opd@baliprov.go.id"]
+
+
+def _worker_env(backend: str) -> dict:
+    env = dict(os.environ, SPBE_TASKS_BACKEND=backend, DJANGO_SETTINGS_MODULE="spbe.config.settings")
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{settings_dict['NAME']}"
+    else:
+        env["DATABASE_URL"] = (
+            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or 'localhost'}"
+            f":{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
+        )
+    return env
+
+
+def _run_worker(backend: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "spbe.manage", "worker", "--burst"],
+        env=_worker_env(backend),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_worker_consumes_enqueued_task(settings):
+    # Changing TASKS resets django-tasks' backend handler (its setting_changed receiver).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
+    result = ping.enqueue("halo")
+    assert result.status.name == "READY"
+    worker = _run_worker("database")
+    assert worker.returncode == 0, worker.stderr
+    result.refresh()
+    assert result.status.name == "SUCCESSFUL", worker.stderr
+    assert result.return_value["echo"] == "halo"
+    assert result.return_value["worker_pid"] != os.getpid()
+
+
+def _redis_url() -> str | None:
+    return os.environ.get("SPBE_TEST_REDIS_URL")
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_redis_worker_consumes_enqueued_task(settings):
+    url = _redis_url()
+    if not url:
+        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
+            pytest.fail("SPBE_TEST_REDIS_URL must be set when SPBE_REQUIRE_SERVICES=1")
+        pytest.skip("no Redis server configured (set SPBE_TEST_REDIS_URL)")
+    import django_rq.queues
+
+    settings.REDIS_URL = url
+    settings.RQ_QUEUES = {name: {"URL": url, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
+    django_rq.queues.get_queue("default").empty()
+    result = ping.enqueue("selamat")
+    env = _worker_env("redis")
+    env["REDIS_URL"] = url
+    worker = subprocess.run(
+        [sys.executable, "-m", "spbe.manage", "worker", "--burst"], env=env, capture_output=True, text=True,
+        timeout=120,
+    )
+    assert worker.returncode == 0, worker.stderr
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        result.refresh()
+        if result.status.name == "SUCCESSFUL":
+            break
+        time.sleep(0.1)
+    assert result.status.name == "SUCCESSFUL", worker.stderr
+    assert result.return_value["echo"] == "selamat"
+    assert result.return_value["worker_pid"] != os.getpid()
