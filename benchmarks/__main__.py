@@ -1,0 +1,46 @@
+"""Run every benchmark module: `python -m benchmarks [name ...]`."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+MODULES = ["bench_audit"]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe.config.settings")
+    os.environ.setdefault("SPBE_TASKS_BACKEND", "immediate")
+    if "DATABASE_URL" not in os.environ:
+        # A throwaway SQLite file: benchmarks never touch the development database.
+        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='spbe-bench-')}/bench.sqlite3"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def main(argv: list[str]) -> int:
+    setup_django()
+    selected = argv or MODULES
+    results = {}
+    for name in selected:
+        module = importlib.import_module(f"benchmarks.{name}")
+        print(f"== {name}")
+        results[name] = module.run()
+        for key, value in results[name].items():
+            print(f"   {key}: {value}")
+    out = Path("benchmarks/results")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
