@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "django_tasks_rq",
     "spbe.core",
     "spbe.audit",
