@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "spbe.core",
     "spbe.audit",
     "spbe.inventory",
+    "spbe.evaluation",
 ]
 
 MIDDLEWARE = [
