@@ -17,5 +17,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/inventory/", include("spbe.inventory.urls")),
     path("console/audit/", include("spbe.audit.urls")),
+    path("console/evaluation/", include("spbe.evaluation.urls")),
     path("", include("spbe.core.urls")),
 ]

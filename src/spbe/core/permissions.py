@@ -8,8 +8,14 @@ the set of agencies reached by those memberships whose role grants it (see ``rol
 * ``require(...)`` raises PermissionDenied.
 
 Models say which agency owns a row with ``owner_field`` (a lookup path to an Agency, or
-"id" for Agency itself). Rows the user may not see are reported as "not found" by callers,
-so that ids in another agency do not leak.
+"id" for Agency itself). A model owned by a whole institution sets ``owner_kind =
+"institution"`` and points ``owner_field`` at the Institution: holding the permission in any
+agency of that institution covers it. Rows the user may not see are reported as "not found"
+by callers, so that ids in another agency do not leak.
+
+Some rights come from an assignment rather than a membership (an external assessor named on
+one evaluation period). Modules register such rules with ``register_access_rule(model, rule)``;
+``rule(user, perm)`` returns a Q of the extra rows, or None. The rule is ORed into the scope.
 """
 
 from __future__ import annotations
@@ -100,6 +106,38 @@ def user_scope(user, perm: str) -> Scope:
     return scope
 
 
+_ACCESS_RULES: dict[type, list] = {}
+
+
+def register_access_rule(model: type, rule) -> None:
+    _ACCESS_RULES.setdefault(model, []).append(rule)
+
+
+def _extra_access(user, perm: str, model: type) -> Q | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    combined = None
+    for rule in _ACCESS_RULES.get(model, ()):
+        q = rule(user, perm)
+        if q is not None:
+            combined = q if combined is None else combined | q
+    return combined
+
+
+def _owner_filter(model: type, scope: Scope) -> Q | None:
+    """Q for the rows whose owner is inside ``scope`` (None: the model has no owner)."""
+    path = getattr(model, "owner_field", None)
+    if path is None:
+        return None
+    if getattr(model, "owner_kind", "agency") == "institution":
+        from .models import Agency
+
+        institutions = Agency.objects.filter(pk__in=scope.agency_ids).values("institution_id")
+        return Q(**{f"{path}__in": institutions})
+    lookup = "pk__in" if path == "id" else f"{path}__in"
+    return Q(**{lookup: scope.agency_ids})
+
+
 def owner_agency_id(obj: Model) -> int | None:
     """The id of the agency that owns ``obj``, following its model's ``owner_field``."""
     path = getattr(type(obj), "owner_field", None)
@@ -120,22 +158,42 @@ def scope_queryset(user, perm: str, queryset: QuerySet) -> QuerySet:
     scope = user_scope(user, perm)
     if scope.everything:
         return queryset
-    if scope.empty:
+    allowed = None if scope.empty else _owner_filter(queryset.model, scope)
+    extra = _extra_access(user, perm, queryset.model)
+    if extra is not None:
+        allowed = extra if allowed is None else allowed | extra
+    if allowed is None:
         return queryset.none()
-    path = getattr(queryset.model, "owner_field", None)
-    if path is None:
-        return queryset.none()
-    lookup = "pk__in" if path == "id" else f"{path}__in"
-    return queryset.filter(**{lookup: scope.agency_ids})
+    return queryset.filter(allowed).distinct() if extra is not None else queryset.filter(allowed)
 
 
 def has_perm(user, perm: str, obj: Model | None = None) -> bool:
     scope = user_scope(user, perm)
     if obj is None:
-        return not scope.empty
+        if not scope.empty:
+            return True
+        return any(_extra_access(user, perm, model) is not None for model in _models_for(perm))
     if scope.everything:
         return True
-    return scope.covers(owner_agency_id(obj))
+    model = type(obj)
+    if getattr(model, "owner_kind", "agency") == "institution":
+        if not scope.empty and _owner_filter(model, scope) is not None:
+            if model._default_manager.filter(pk=obj.pk).filter(_owner_filter(model, scope)).exists():
+                return True
+    elif scope.covers(owner_agency_id(obj)):
+        return True
+    extra = _extra_access(user, perm, model)
+    return extra is not None and model._default_manager.filter(pk=obj.pk).filter(extra).exists()
+
+
+def _models_for(perm: str) -> list[type]:
+    """Models whose access rules may grant ``perm`` (``app.action_model``)."""
+    try:
+        app_label, codename = perm.split(".", 1)
+        model_name = codename.split("_", 1)[1]
+    except (ValueError, IndexError):
+        return []
+    return [m for m in _ACCESS_RULES if m._meta.app_label == app_label and m._meta.model_name == model_name]
 
 
 def require(user, perm: str, obj: Model | None = None) -> None:

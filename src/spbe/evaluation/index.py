@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
-from .methodology import Methodology
+from .methodology import Methodology, Predicate
 
 
 class InputError(ValueError):
@@ -53,6 +53,15 @@ def display(value: Fraction, places: int = 2) -> str:
         return str(exact.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def predicate_for(m: Methodology, value) -> "Predicate":
+    """The band a (published) index value falls in."""
+    value = _fraction(value)
+    for predicate in m.predicates:
+        if value >= Fraction(predicate.minimum):
+            return predicate
+    return m.predicates[-1]
+
+
 @dataclass(frozen=True)
 class Result:
     methodology: Methodology
@@ -72,10 +81,7 @@ class Result:
             if self.methodology.predicate_basis == "rounded"
             else self.index
         )
-        for predicate in self.methodology.predicates:
-            if basis >= Fraction(predicate.minimum):
-                return predicate
-        return self.methodology.predicates[-1]
+        return predicate_for(self.methodology, basis)
 
     def as_dict(self, language: str = "id") -> dict:
         m = self.methodology

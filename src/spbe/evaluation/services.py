@@ -1,0 +1,531 @@
+"""The evaluation cycle: periods, assignments, answers, bukti dukung, stages and scores.
+
+Every write checks rights through ``spbe.core.permissions``, keeps its own history row where
+the history matters (answers, scores) and records an audit event, in one transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spbe.audit import services as audit
+from spbe.core import permissions
+from spbe.core.services import ConflictError, ServiceError
+
+from . import evidence as evidence_checks
+from .gap import plan_to_target
+from .index import InputError, Result, compute_from_levels, predicate_for
+from .methodology import Methodology, MethodologyError, load, parse
+from .models import (
+    EXTERNAL_STAGES,
+    STAGE_ORDER,
+    EvaluationPeriod,
+    Evidence,
+    PublishedIndex,
+    Response,
+    ResponseChange,
+    ScoreChange,
+    Stage,
+    StageScore,
+    StageWindow,
+)
+
+
+DEFAULT_METHODOLOGY = "permenpanrb-59-2020"
+
+
+def _require(by, perm: str, obj=None) -> None:
+    if by is not None:
+        permissions.require(by, perm, obj)
+
+
+# --- methodology ----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _parse_snapshot(period_id: int, code: str) -> Methodology:
+    period = EvaluationPeriod.objects.only("methodology_snapshot").get(pk=period_id)
+    return parse(period.methodology_snapshot)
+
+
+def methodology_for(period: EvaluationPeriod) -> Methodology:
+    """The period's frozen copy, so later edits of the data file never change its arithmetic."""
+    return _parse_snapshot(period.pk, period.methodology_code)
+
+
+# --- periods and stages ---------------------------------------------------------------
+
+
+@transaction.atomic
+def create_period(
+    *,
+    institution,
+    year: int,
+    kind: str,
+    default_agency,
+    methodology_code: str = DEFAULT_METHODOLOGY,
+    title: str = "",
+    include_field_visit: bool = False,
+    by=None,
+) -> EvaluationPeriod:
+    if by is not None and not permissions.has_perm(by, "evaluation.add_evaluationperiod", default_agency):
+        raise PermissionDenied("evaluation.add_evaluationperiod")
+    if default_agency.institution_id != institution.pk:
+        raise ServiceError(_("The default OPD must belong to the institution."), field="default_agency")
+    if kind not in EvaluationPeriod.Kind.values:
+        raise ServiceError(_("Unknown period kind."), field="kind")
+    if EvaluationPeriod.objects.filter(institution=institution, year=year).exists():
+        raise ConflictError(_("This institution already has an evaluation period for %(year)s.") % {"year": year})
+    try:
+        methodology = load(methodology_code)
+    except MethodologyError as exc:
+        raise ServiceError(str(exc), field="methodology_code") from exc
+    period = EvaluationPeriod(
+        institution=institution,
+        year=year,
+        kind=kind,
+        title=title or _("SPBE %(kind)s %(year)s") % {"kind": EvaluationPeriod.Kind(kind).label, "year": year},
+        methodology_code=methodology.code,
+        methodology_snapshot=methodology.raw,
+        include_field_visit=include_field_visit,
+    )
+    period.full_clean(exclude=["methodology_snapshot"])
+    period.save()
+    for stage in period.stages():
+        StageWindow.objects.create(period=period, stage=stage)
+    Response.objects.bulk_create(
+        Response(period=period, indicator=indicator.number, agency=default_agency) for indicator in methodology.indicators
+    )
+    audit.record(
+        "evaluation.period.created",
+        period,
+        agency=default_agency,
+        data={"year": year, "kind": kind, "methodology": methodology.code, "indicators": len(methodology.indicators)},
+    )
+    return period
+
+
+def _window(period: EvaluationPeriod, stage: str) -> StageWindow:
+    window = period.windows.filter(stage=stage).first()
+    if window is None:
+        raise ServiceError(_("This period has no %(stage)s stage.") % {"stage": Stage(stage).label})
+    return window
+
+
+def stage_is_open(period: EvaluationPeriod, stage: str) -> bool:
+    return period.windows.filter(stage=stage, status=StageWindow.Status.OPEN).exists()
+
+
+@transaction.atomic
+def open_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow:
+    _require(by, "evaluation.change_evaluationperiod", period)
+    window = _window(period, stage)
+    if window.status != StageWindow.Status.PENDING:
+        raise ConflictError(_("This stage has already been opened."))
+    earlier = period.stages()[: period.stages().index(stage)]
+    not_closed = period.windows.filter(stage__in=earlier).exclude(status=StageWindow.Status.CLOSED)
+    if not_closed.exists():
+        raise ConflictError(_("Close the earlier stages first."))
+    window.status = StageWindow.Status.OPEN
+    window.opened_at = timezone.now()
+    window.save()
+    audit.record("evaluation.stage.opened", period, agency=None, data={"stage": stage})
+    return window
+
+
+@transaction.atomic
+def close_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow:
+    """Close a stage; from then on its levels are read-only."""
+    _require(by, "evaluation.change_evaluationperiod", period)
+    window = StageWindow.objects.select_for_update().get(pk=_window(period, stage).pk)
+    if window.status != StageWindow.Status.OPEN:
+        raise ConflictError(_("Only an open stage can be closed."))
+    if stage == Stage.SELF_ASSESSMENT:
+        pending = list(
+            period.responses.exclude(status=Response.Status.APPROVED).values_list("indicator", flat=True)
+        )
+        if pending:
+            raise ConflictError(
+                _("Every indicator must be approved before the self-assessment closes. Not yet approved: %(list)s")
+                % {"list": ", ".join(map(str, pending))}
+            )
+    window.status = StageWindow.Status.CLOSED
+    window.closed_at = timezone.now()
+    window.closed_by = by
+    window.save()
+    result = period_result(period, stage)
+    audit.record(
+        "evaluation.stage.closed",
+        period,
+        agency=None,
+        data={"stage": stage, "index": result.index_display if result else None},
+    )
+    return window
+
+
+@transaction.atomic
+def add_external_assessor(period: EvaluationPeriod, user, *, by=None) -> None:
+    _require(by, "evaluation.change_evaluationperiod", period)
+    from spbe.core.roles import Role
+
+    if not user.memberships.filter(role=Role.EXTERNAL_ASSESSOR, is_active=True).exists():
+        raise ServiceError(_("The user is not an external assessor."), field="user")
+    period.external_assessors.add(user)
+    audit.record("evaluation.period.assessor_added", period, agency=None, data={"assessor": user.username})
+
+
+# --- assignments and answers ----------------------------------------------------------
+
+
+@transaction.atomic
+def assign_indicator(response: Response, *, agency, pic=None, application=None, by=None) -> Response:
+    _require(by, "evaluation.change_evaluationperiod", response.period)
+    # Re-read under lock: the caller's copy may be stale and must not overwrite the answer.
+    response = Response.objects.select_for_update().select_related("period").get(pk=response.pk)
+    if agency.institution_id != response.period.institution_id:
+        raise ServiceError(_("The OPD belongs to another institution."), field="agency")
+    if pic is not None and not pic.memberships.filter(agency=agency, is_active=True).exists():
+        raise ServiceError(_("The person in charge has no role in that OPD."), field="pic")
+    indicator = methodology_for(response.period).indicator(response.indicator)
+    if application is not None:
+        if not indicator.chosen_from_applications:
+            raise ServiceError(_("Only sectoral service indicators are tied to an application."), field="application")
+        if application.agency.institution_id != response.period.institution_id:
+            raise ServiceError(_("The application belongs to another institution."), field="application")
+    before = {"agency": response.agency_id, "pic": response.pic_id, "application": response.application_id}
+    response.agency = agency
+    response.pic = pic
+    response.application = application
+    response.save(update_fields=["agency", "pic", "application", "updated_at"])
+    audit.record(
+        "evaluation.response.assigned",
+        response,
+        data={"before": before, "after": {"agency": agency.pk, "pic": getattr(pic, "pk", None),
+                                          "application": getattr(application, "pk", None)}},
+    )
+    return response
+
+
+def _locked(response: Response) -> Response:
+    """The current row, locked: decisions use it, never the caller's possibly stale copy."""
+    return Response.objects.select_for_update().select_related("period").get(pk=response.pk)
+
+
+def _check_answer_editable(response: Response) -> None:
+    if not stage_is_open(response.period, Stage.SELF_ASSESSMENT):
+        raise ConflictError(_("The self-assessment stage is not open; answers are read-only."))
+    if response.status not in (Response.Status.DRAFT, Response.Status.RETURNED):
+        raise ConflictError(_("This answer has been submitted; it can change only if the reviewer returns it."))
+
+
+def _log_response(response: Response, by, note: str = "") -> None:
+    ResponseChange.objects.create(
+        response=response,
+        level=response.level,
+        explanation=response.explanation,
+        status=response.status,
+        note=note,
+        changed_by=by,
+    )
+
+
+@transaction.atomic
+def save_answer(response: Response, *, level: int | None, explanation: str, by=None) -> Response:
+    response = _locked(response)
+    _require(by, "evaluation.change_response", response)
+    _check_answer_editable(response)
+    methodology = methodology_for(response.period)
+    if level is not None and not methodology.min_level <= int(level) <= methodology.max_level:
+        raise ServiceError(
+            _("The level must be between %(min)s and %(max)s.") % {"min": methodology.min_level, "max": methodology.max_level},
+            field="level",
+        )
+    before = {"level": response.level, "explanation": response.explanation}
+    response.level = int(level) if level is not None else None
+    response.explanation = explanation.strip()
+    response.save()
+    _log_response(response, by)
+    audit.record(
+        "evaluation.response.saved",
+        response,
+        data={"before": before, "after": {"level": response.level, "explanation": response.explanation}},
+    )
+    return response
+
+
+@transaction.atomic
+def submit_answer(response: Response, *, by=None) -> Response:
+    response = _locked(response)
+    _require(by, "evaluation.change_response", response)
+    _check_answer_editable(response)
+    problems = []
+    if response.level is None:
+        problems.append(_("choose a level"))
+    if len(response.explanation) < 20:
+        problems.append(_("write an explanation (facts, analysis and why this level) of at least 20 characters"))
+    if not response.evidence.exists():
+        problems.append(_("add at least one piece of bukti dukung"))
+    indicator = methodology_for(response.period).indicator(response.indicator)
+    if indicator.chosen_from_applications and response.application_id is None:
+        problems.append(_("ask the coordinator to choose the application assessed"))
+    if problems:
+        raise ServiceError(_("Before submitting: %(list)s.") % {"list": "; ".join(problems)})
+    response.status = Response.Status.SUBMITTED
+    response.save()
+    _log_response(response, by, note="submitted")
+    audit.record("evaluation.response.submitted", response, data={"level": response.level})
+    return response
+
+
+@transaction.atomic
+def review_answer(response: Response, *, approve: bool, comment: str = "", by=None) -> Response:
+    response = _locked(response)
+    _require(by, "evaluation.review_response", response)
+    if not stage_is_open(response.period, Stage.SELF_ASSESSMENT):
+        raise ConflictError(_("The self-assessment stage is not open; answers are read-only."))
+    if response.status != Response.Status.SUBMITTED:
+        raise ConflictError(_("Only a submitted answer can be reviewed."))
+    if not approve and not comment.strip():
+        raise ServiceError(_("Say what must be revised when returning an answer."), field="comment")
+    response.status = Response.Status.APPROVED if approve else Response.Status.RETURNED
+    response.review_comment = comment.strip()
+    response.save()
+    _log_response(response, by, note=("approved" if approve else "returned") + (f": {comment}" if comment else ""))
+    if approve:
+        _set_score(response, Stage.SELF_ASSESSMENT, response.level, comment, by)
+    audit.record(
+        "evaluation.response.approved" if approve else "evaluation.response.returned",
+        response,
+        data={"level": response.level, "comment": comment},
+    )
+    return response
+
+
+# --- bukti dukung ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_evidence_file(response: Response, *, name: str, data: bytes, title: str = "", by=None) -> Evidence:
+    response = _locked(response)
+    _require(by, "evaluation.add_evidence", response)
+    _check_answer_editable(response)
+    try:
+        checked = evidence_checks.check_upload(name, data)
+    except evidence_checks.EvidenceRejected as exc:
+        raise ServiceError(str(exc), field="file") from exc
+    if response.evidence.filter(sha256=checked.sha256).exists():
+        raise ConflictError(_("This file is already attached to the indicator."), field="file")
+    item = Evidence(
+        response=response,
+        kind=Evidence.Kind.FILE,
+        title=(title or name)[:200],
+        original_name=name[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        searchable=checked.searchable,
+        uploaded_by=by,
+    )
+    item.file.save(f"{checked.sha256[:8]}.{checked.extension}", ContentFile(data), save=False)
+    item.save()
+    audit.record(
+        "evaluation.evidence.added",
+        item,
+        data={"indicator": response.indicator, "name": name, "sha256": checked.sha256, "size": checked.size},
+    )
+    return item
+
+
+@transaction.atomic
+def add_evidence_link(response: Response, *, url: str, title: str, by=None) -> Evidence:
+    response = _locked(response)
+    _require(by, "evaluation.add_evidence", response)
+    _check_answer_editable(response)
+    from django.core.validators import URLValidator
+    from django.core.exceptions import ValidationError
+
+    url = url.strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise ServiceError(_("Enter a full link starting with https://"), field="url") from None
+    if not title.strip():
+        raise ServiceError(_("Give the link a title that matches its content."), field="title")
+    item = Evidence.objects.create(
+        response=response, kind=Evidence.Kind.LINK, title=title.strip()[:200], url=url, uploaded_by=by
+    )
+    audit.record("evaluation.evidence.added", item, data={"indicator": response.indicator, "url": url})
+    return item
+
+
+@transaction.atomic
+def remove_evidence(item: Evidence, *, by=None) -> None:
+    _require(by, "evaluation.delete_evidence", item)
+    _check_answer_editable(item.response)
+    audit.record(
+        "evaluation.evidence.removed",
+        item,
+        data={"indicator": item.response.indicator, "title": item.title, "sha256": item.sha256, "url": item.url},
+    )
+    stored = item.file.name if item.file else None
+    item.delete()
+    if stored:
+        transaction.on_commit(lambda: item.file.storage.delete(stored))
+
+
+# --- stage scores ---------------------------------------------------------------------
+
+
+def _set_score(response: Response, stage: str, level: int, comment: str, by) -> StageScore:
+    existing = StageScore.objects.filter(response=response, stage=stage).first()
+    previous = existing.level if existing else None
+    score, _ = StageScore.objects.update_or_create(
+        response=response, stage=stage, defaults={"level": level, "comment": comment, "assessor": by}
+    )
+    ScoreChange.objects.create(
+        response=response, stage=stage, previous_level=previous, level=level, comment=comment, changed_by=by
+    )
+    return score
+
+
+@transaction.atomic
+def record_stage_score(response: Response, *, stage: str, level: int, comment: str = "", by=None) -> StageScore:
+    """An external assessor's level for one indicator at the document, interview or visit stage."""
+    response = _locked(response)
+    _require(by, "evaluation.change_stagescore", response)
+    if stage not in EXTERNAL_STAGES:
+        raise ServiceError(_("Self-assessment levels come from approved answers."), field="stage")
+    if stage not in response.period.stages():
+        raise ServiceError(_("This period has no %(stage)s stage.") % {"stage": Stage(stage).label}, field="stage")
+    if not stage_is_open(response.period, stage):
+        raise ConflictError(_("The %(stage)s stage is not open; its levels are read-only.") % {"stage": Stage(stage).label})
+    methodology = methodology_for(response.period)
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        raise ServiceError(_("The level must be a whole number."), field="level") from None
+    if not methodology.min_level <= level <= methodology.max_level:
+        raise ServiceError(
+            _("The level must be between %(min)s and %(max)s.") % {"min": methodology.min_level, "max": methodology.max_level},
+            field="level",
+        )
+    score = _set_score(response, stage, level, comment.strip(), by)
+    audit.record(
+        "evaluation.score.recorded", response, data={"stage": stage, "level": level, "comment": comment.strip()}
+    )
+    return score
+
+
+# --- results --------------------------------------------------------------------------
+
+
+def levels_at(period: EvaluationPeriod, stage: str | None = None) -> dict[int, int]:
+    """Levels as of ``stage`` (default: the latest): each indicator takes its latest scored stage."""
+    stages = period.stages()
+    upto = stages if stage is None else stages[: stages.index(stage) + 1]
+    rank = {s: STAGE_ORDER.index(s) for s in upto}
+    best: dict[int, tuple[int, int]] = {}
+    for indicator, score_stage, level in StageScore.objects.filter(
+        response__period=period, stage__in=upto
+    ).values_list("response__indicator", "stage", "level"):
+        if indicator not in best or rank[score_stage] > best[indicator][0]:
+            best[indicator] = (rank[score_stage], level)
+    return {indicator: level for indicator, (_, level) in best.items()}
+
+
+def period_result(period: EvaluationPeriod, stage: str | None = None) -> Result | None:
+    """The index as of a stage, or None while some indicator has no level yet."""
+    levels = levels_at(period, stage)
+    methodology = methodology_for(period)
+    if len(levels) < len(methodology.indicators):
+        return None
+    return compute_from_levels(methodology, levels)
+
+
+def draft_result(period: EvaluationPeriod) -> Result | None:
+    """What the index would be from the OPDs' current answers (before review)."""
+    methodology = methodology_for(period)
+    levels = dict(period.responses.exclude(level=None).values_list("indicator", "level"))
+    if len(levels) < len(methodology.indicators):
+        return None
+    return compute_from_levels(methodology, levels)
+
+
+def gap_plan(period: EvaluationPeriod, target: str):
+    result = period_result(period) or draft_result(period)
+    if result is None:
+        raise ServiceError(_("Every indicator needs a level before a plan can be made."))
+    try:
+        return plan_to_target(methodology_for(period), result.levels, target)
+    except InputError as exc:
+        raise ServiceError(str(exc), field="target") from exc
+
+
+# --- published results (trend and comparison) -----------------------------------------
+
+IMPORT_COLUMNS = ["institution", "year", "index", "domain_1", "domain_2", "domain_3", "domain_4", "source"]
+
+
+def _decimal_or_none(value: str, column: str, row: int):
+    if value is None or value.strip() == "":
+        return None
+    try:
+        number = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        raise ServiceError(_("Row %(row)s: %(column)s is not a number.") % {"row": row, "column": column}) from None
+    if not Decimal(0) <= number <= Decimal(5):
+        raise ServiceError(_("Row %(row)s: %(column)s must be between 0 and 5.") % {"row": row, "column": column})
+    return number
+
+
+@transaction.atomic
+def import_published_indices(text: str, *, by=None) -> int:
+    """Import published results (CSV). All rows or none: an error names its row and column."""
+    _require(by, "evaluation.add_publishedindex")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in ("institution", "year", "index") if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ServiceError(_("Missing columns: %(cols)s. Expected: %(expected)s")
+                           % {"cols": ", ".join(missing), "expected": ", ".join(IMPORT_COLUMNS)})
+    count = 0
+    from spbe.core.models import Institution
+
+    for row_number, row in enumerate(reader, start=2):
+        name = (row.get("institution") or "").strip()
+        if not name:
+            raise ServiceError(_("Row %(row)s: the institution is empty.") % {"row": row_number})
+        try:
+            year = int((row.get("year") or "").strip())
+        except ValueError:
+            raise ServiceError(_("Row %(row)s: year is not a whole number.") % {"row": row_number}) from None
+        index = _decimal_or_none(row.get("index"), "index", row_number)
+        if index is None:
+            raise ServiceError(_("Row %(row)s: the index is empty.") % {"row": row_number})
+        domains = [_decimal_or_none(row.get(f"domain_{n}"), f"domain_{n}", row_number) for n in range(1, 5)]
+        predicate = predicate_for(load(DEFAULT_METHODOLOGY), index).name
+        PublishedIndex.objects.update_or_create(
+            institution_name=name,
+            year=year,
+            defaults={
+                "institution": Institution.objects.filter(name__iexact=name).first(),
+                "index": index,
+                "domain_1": domains[0],
+                "domain_2": domains[1],
+                "domain_3": domains[2],
+                "domain_4": domains[3],
+                "predicate": predicate,
+                "source": (row.get("source") or "").strip()[:300],
+            },
+        )
+        count += 1
+    audit.record("evaluation.published.imported", None, data={"rows": count})
+    return count

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("", views.period_list, name="period-list"),
+    path("<int:period_id>/", views.period_detail, name="period-detail"),
+    path("<int:period_id>/stages/<str:stage>/<str:action>/", views.stage_action, name="stage-action"),
+    path("<int:period_id>/gap/", views.gap_planner, name="gap"),
+    path("<int:period_id>/export.<str:fmt>", views.export, name="export"),
+    path("responses/<int:response_id>/", views.response_detail, name="response-detail"),
+    path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),
+    path("trend/", views.trend, name="trend"),
+    path("calculator/", views.calculator, name="calculator"),
+]

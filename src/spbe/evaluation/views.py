@@ -1,0 +1,347 @@
+"""Console pages for the evaluation cycle. Every write goes through ``services``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from spbe.core import permissions
+from spbe.core.models import Agency, User
+from spbe.core.services import ServiceError
+from spbe.core.views import console_view, scoped_object_or_404
+from spbe.inventory.models import Application
+
+from . import charts, exports, services
+from .api import evidence_file_response
+from .index import InputError, compute_from_domains, parse_level_list
+from .methodology import available, load
+from .models import EvaluationPeriod, Evidence, PublishedIndex, Response, Stage, StageWindow
+
+
+def _period(request, period_id: int) -> EvaluationPeriod:
+    return scoped_object_or_404(
+        request.user, "evaluation.view_evaluationperiod", EvaluationPeriod.objects.all(), pk=period_id
+    )
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def period_list(request):
+    periods = permissions.scope_queryset(
+        request.user, "evaluation.view_evaluationperiod", EvaluationPeriod.objects.select_related("institution")
+    )
+    agencies = permissions.agencies_for(request.user, "evaluation.add_evaluationperiod")
+    can_create = permissions.has_perm(request.user, "evaluation.add_evaluationperiod")
+    error = None
+    if request.method == "POST":
+        if not can_create:
+            raise PermissionDenied
+        agency = agencies.filter(pk=request.POST.get("default_agency") or 0).first()
+        try:
+            if agency is None:
+                raise ServiceError(_("Choose the OPD that answers until indicators are assigned."))
+            year = int(request.POST.get("year", ""))
+            period = services.create_period(
+                institution=agency.institution,
+                year=year,
+                kind=request.POST.get("kind", ""),
+                default_agency=agency,
+                methodology_code=request.POST.get("methodology") or services.DEFAULT_METHODOLOGY,
+                include_field_visit=bool(request.POST.get("include_field_visit")),
+                by=request.user,
+            )
+        except ValueError:
+            error = _("The year must be a number such as 2026.")
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Evaluation period created."))
+            return redirect("evaluation:period-detail", period_id=period.pk)
+    return render(
+        request,
+        "evaluation/period_list.html",
+        {"periods": periods, "agencies": agencies, "can_create": can_create, "error": error,
+         "kinds": EvaluationPeriod.Kind.choices, "methodologies": available(), "form": request.POST},
+    )
+
+
+@console_view
+def period_detail(request, period_id: int):
+    period = _period(request, period_id)
+    methodology = services.methodology_for(period)
+    responses = permissions.scope_queryset(
+        request.user, "evaluation.view_response",
+        period.responses.select_related("agency", "pic").prefetch_related("scores"),
+    )
+    agency_filter = request.GET.get("agency")
+    if agency_filter:
+        responses = responses.filter(agency_id=agency_filter)
+    by_number = {r.indicator: r for r in responses}
+    stages = period.stages()
+    rows = []
+    for indicator in methodology.indicators:
+        response = by_number.get(indicator.number)
+        if response is None:
+            continue
+        scores = {s.stage: s.level for s in response.scores.all()}
+        rows.append({"indicator": indicator, "response": response, "levels": [scores.get(s) for s in stages]})
+    results = [(Stage(s).label, services.period_result(period, s)) for s in stages]
+    final = services.period_result(period)
+    shown = final or services.draft_result(period)
+    radar = None
+    if shown is not None:
+        radar = charts.radar(
+            [d.name.replace(" SPBE", "") for d in methodology.domains],
+            [(str(_("Index")), [float(shown.domains[d.number]) for d in methodology.domains])],
+        )
+    return render(
+        request,
+        "evaluation/period_detail.html",
+        {
+            "period": period,
+            "windows": period.windows.order_by("id"),
+            "stage_labels": [Stage(s).label for s in stages],
+            "rows": rows,
+            "results": results,
+            "final": final,
+            "draft": services.draft_result(period) if final is None else None,
+            "radar": radar,
+            "can_manage": permissions.has_perm(request.user, "evaluation.change_evaluationperiod", period),
+            "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
+            "agency_filter": agency_filter,
+        },
+    )
+
+
+@console_view
+@require_POST
+def stage_action(request, period_id: int, stage: str, action: str):
+    period = _period(request, period_id)
+    if stage not in Stage.values or action not in ("open", "close"):
+        raise Http404
+    try:
+        (services.open_stage if action == "open" else services.close_stage)(period, stage, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        label = Stage(stage).label
+        messages.success(request, (_("%(stage)s opened.") if action == "open" else _("%(stage)s closed.")) % {"stage": label})
+    return redirect("evaluation:period-detail", period_id=period.pk)
+
+
+def _response_context(request, response: Response) -> dict:
+    period = response.period
+    methodology = services.methodology_for(period)
+    indicator = methodology.indicator(response.indicator)
+    user = request.user
+    self_open = services.stage_is_open(period, Stage.SELF_ASSESSMENT)
+    editable = self_open and response.status in (Response.Status.DRAFT, Response.Status.RETURNED)
+    open_external = [
+        w.stage for w in period.windows.filter(status=StageWindow.Status.OPEN) if w.stage != Stage.SELF_ASSESSMENT
+    ]
+    scores = {s.stage: s for s in response.scores.select_related("assessor")}
+    return {
+        "period": period,
+        "response": response,
+        "indicator": indicator,
+        "scale": methodology.scales.get(indicator.scale, {}),
+        "criteria": [(level, methodology.level_name(indicator, level), indicator.criteria.get(level, ""))
+                     for level in range(methodology.min_level, methodology.max_level + 1)],
+        "related": [methodology.indicator(n) for n in indicator.related],
+        "evidence": permissions.scope_queryset(user, "evaluation.view_evidence", response.evidence.all()),
+        "can_answer": editable and permissions.has_perm(user, "evaluation.change_response", response),
+        "can_review": self_open and response.status == Response.Status.SUBMITTED
+        and permissions.has_perm(user, "evaluation.review_response", response),
+        "can_score": [s for s in open_external if permissions.has_perm(user, "evaluation.change_stagescore", response)],
+        "can_assign": permissions.has_perm(user, "evaluation.change_evaluationperiod", period),
+        "stage_scores": [(Stage(s).label, scores.get(s)) for s in period.stages()],
+        "history": list(response.changes.select_related("changed_by").order_by("-changed_at")[:20]),
+        "score_history": list(response.score_changes.select_related("changed_by").order_by("-changed_at")[:20]),
+        "agencies": Agency.objects.filter(institution=period.institution, is_active=True).order_by("path"),
+        "applications": Application.objects.filter(agency__institution=period.institution, is_active=True)
+        if indicator.chosen_from_applications else [],
+        "levels": range(methodology.min_level, methodology.max_level + 1),
+    }
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def response_detail(request, response_id: int):
+    response = scoped_object_or_404(
+        request.user, "evaluation.view_response", Response.objects.select_related("period", "agency"), pk=response_id
+    )
+    if request.method == "POST":
+        try:
+            message = _handle_response_post(request, response)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            context = _response_context(request, response)
+            context["posted"] = request.POST  # keep what the user typed
+            return render(request, "evaluation/response_detail.html", context, status=400)
+        messages.success(request, message)
+        return redirect("evaluation:response-detail", response_id=response.pk)
+    return render(request, "evaluation/response_detail.html", _response_context(request, response))
+
+
+def _level_from(post) -> int | None:
+    raw = post.get("level", "")
+    if raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ServiceError(_("Choose a level from the list.")) from None
+
+
+def _handle_response_post(request, response: Response) -> str:
+    action = request.POST.get("action")
+    user = request.user
+    if action in ("save", "submit"):
+        services.save_answer(response, level=_level_from(request.POST),
+                             explanation=request.POST.get("explanation", ""), by=user)
+        if action == "submit":
+            services.submit_answer(response, by=user)
+            return _("Answer submitted for review.")
+        return _("Answer saved.")
+    if action == "add_file":
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ServiceError(_("Choose a file to upload."))
+        services.add_evidence_file(response, name=upload.name, data=upload.read(),
+                                   title=request.POST.get("title", ""), by=user)
+        return _("Bukti dukung added.")
+    if action == "add_link":
+        services.add_evidence_link(response, url=request.POST.get("url", ""), title=request.POST.get("title", ""),
+                                   by=user)
+        return _("Bukti dukung added.")
+    if action == "remove_evidence":
+        item = scoped_object_or_404(user, "evaluation.view_evidence", response.evidence.all(),
+                                    pk=request.POST.get("evidence_id") or 0)
+        services.remove_evidence(item, by=user)
+        return _("Bukti dukung removed.")
+    if action in ("approve", "return"):
+        services.review_answer(response, approve=action == "approve", comment=request.POST.get("comment", ""), by=user)
+        return _("Answer approved.") if action == "approve" else _("Answer returned for revision.")
+    if action == "score":
+        services.record_stage_score(response, stage=request.POST.get("stage", ""), level=request.POST.get("level"),
+                                    comment=request.POST.get("comment", ""), by=user)
+        return _("Level recorded.")
+    if action == "assign":
+        agency = Agency.objects.filter(pk=request.POST.get("agency") or 0).first()
+        if agency is None:
+            raise ServiceError(_("Choose an OPD."))
+        pic = User.objects.filter(pk=request.POST.get("pic") or 0).first()
+        application = Application.objects.filter(pk=request.POST.get("application") or 0).first()
+        services.assign_indicator(response, agency=agency, pic=pic, application=application, by=user)
+        return _("Indicator assigned.")
+    raise ServiceError(_("Unknown action."))
+
+
+@console_view
+def evidence_download(request, evidence_id: int):
+    item = scoped_object_or_404(request.user, "evaluation.view_evidence", Evidence.objects.all(), pk=evidence_id)
+    if item.kind != Evidence.Kind.FILE:
+        raise Http404
+    return evidence_file_response(item)
+
+
+@console_view
+def gap_planner(request, period_id: int):
+    period = _period(request, period_id)
+    target = request.GET.get("target", "Memuaskan")
+    plan = error = None
+    try:
+        plan = services.gap_plan(period, target).as_dict(services.methodology_for(period))
+    except ServiceError as exc:
+        error = exc.message
+    from .gap import marginal_gains
+
+    base = services.period_result(period) or services.draft_result(period)
+    gains = marginal_gains(services.methodology_for(period), base.levels)[:10] if base else []
+    return render(request, "evaluation/gap.html",
+                  {"period": period, "target": target, "plan": plan, "error": error, "gains": gains,
+                   "predicates": services.methodology_for(period).predicates})
+
+
+@console_view
+def export(request, period_id: int, fmt: str):
+    period = _period(request, period_id)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    elif fmt == "pdf":
+        response = HttpResponse(exports.to_pdf(period), content_type="application/pdf")
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="spbe-{period.year}.{fmt}"'
+    return response
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def trend(request):
+    if not permissions.has_perm(request.user, "evaluation.view_publishedindex"):
+        raise PermissionDenied
+    can_import = permissions.has_perm(request.user, "evaluation.add_publishedindex")
+    if request.method == "POST":
+        if not can_import:
+            raise PermissionDenied
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ServiceError(_("Choose a CSV file."))
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ServiceError(_("The file must be UTF-8 encoded CSV.")) from None
+            count = services.import_published_indices(text, by=request.user)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(count)s rows imported.") % {"count": count})
+        return redirect("evaluation:trend")
+    memberships = permissions.current_memberships(request.user)
+    default_name = memberships[0].agency.institution.name if memberships else settings.SPBE_INSTITUTION_NAME
+    institution = request.GET.get("institution") or default_name
+    own = PublishedIndex.objects.filter(institution_name=institution).order_by("year")
+    years = sorted(set(PublishedIndex.objects.values_list("year", flat=True)))
+    year = int(request.GET.get("year") or (years[-1] if years else 0))
+    comparison = PublishedIndex.objects.filter(year=year).order_by("-index")
+    return render(request, "evaluation/trend.html", {
+        "institution": institution,
+        "institutions": PublishedIndex.objects.values_list("institution_name", flat=True).distinct().order_by(
+            "institution_name"),
+        "own": own,
+        "chart": charts.trend([(p.year, float(p.index)) for p in own]),
+        "comparison": comparison,
+        "years": years,
+        "year": year,
+        "can_import": can_import,
+    })
+
+
+@console_view
+def calculator(request):
+    methodology = load(request.GET.get("methodology") or services.DEFAULT_METHODOLOGY)
+    result = error = None
+    levels_text = request.GET.get("levels", "")
+    domains_text = request.GET.get("domains", "")
+    try:
+        if levels_text.strip():
+            from .index import compute_from_levels
+
+            result = compute_from_levels(methodology, parse_level_list(methodology, levels_text))
+        elif domains_text.strip():
+            result = compute_from_domains(methodology, [v.strip() for v in domains_text.split(",")])
+    except InputError as exc:
+        error = str(exc)
+    return render(request, "evaluation/calculator.html", {
+        "methodology": methodology, "result": result.as_dict(request.LANGUAGE_CODE) if result else None,
+        "error": error, "levels": levels_text, "domains": domains_text,
+    })
