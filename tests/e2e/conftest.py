@@ -47,3 +47,6 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+from tests.evaluation.conftest import evaluation  # noqa: E402,F401  (shared fixture)

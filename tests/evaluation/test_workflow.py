@@ -15,6 +15,15 @@ from .conftest import PDF, answer_all, approve_all, open_self
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are checked in English here; pages check the Indonesian default."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_period_creation_freezes_methodology_and_creates_47_responses(evaluation, world):
     period, people = evaluation
     assert period.responses.count() == 47

@@ -113,6 +113,15 @@ def _agency(institution, code, name, short, kind, parent=None, email=""):
     )
 
 
+# Product modules add their own demo data (registered in their AppConfig.ready()).
+_MODULE_LOADERS: list = []
+
+
+def register_demo_loader(loader) -> None:
+    """``loader()`` runs after the core demo data, inside the same transaction; idempotent."""
+    _MODULE_LOADERS.append(loader)
+
+
 @transaction.atomic
 def load_demo_data(password: str) -> dict:
     agencies: dict[tuple[str, str], Agency] = {}
@@ -159,4 +168,6 @@ def load_demo_data(password: str) -> dict:
                 Website, agency=agencies[(bali, agency_code)], name=name, domain=domain,
                 base_url=f"https://{domain}/", admin_email=f"webmaster@{domain}", cms="WordPress",
             )
+    for loader in _MODULE_LOADERS:
+        loader()
     return {"agencies": len(agencies), "users": users}

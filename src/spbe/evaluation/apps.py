@@ -65,6 +65,12 @@ class EvaluationConfig(AppConfig):
         for model, (codenames, path) in assessor_perms.items():
             register_access_rule(model, make_rule(set(codenames.split()), path))
 
+        from spbe.core.demo import register_demo_loader
+
+        from . import demo
+
+        register_demo_loader(demo.load)
+
         register(
             NavItem(_("Evaluation periods"), "evaluation:period-list", "evaluation.view_evaluationperiod", _("SPBE")),
             NavItem(_("Index trend & comparison"), "evaluation:trend", "evaluation.view_publishedindex", _("SPBE")),
