@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "spbe.audit",
     "spbe.inventory",
     "spbe.evaluation",
+    "spbe.webscan",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,214 @@
+"""Verdict on one page from its fetch variants: signals, a score and "infected"/"clean".
+
+A finding needs signals that agree ("correlation gating"): gambling *promotion* in the text
+(lexicon + classifier) together with a structural sign (hidden block, link farm, redirect,
+new outbound domains, sitemap-only or orphan page), or a strong doorway page, or content that
+only some visitors get (cloaking). One weak sign alone — a news story about fighting judol,
+"slot waktu", "bonus demografi" — is never a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from urllib.parse import urlsplit
+
+from . import classifier, lexicon
+from .extract import PageFeatures
+
+VARIANTS = ("browser", "googlebot", "google_referrer", "mobile_google_referrer")
+
+PROMO_THRESHOLD = 0.5
+TEXT_MIN_SCORE = 3.0  # at least one strong term, or two medium ones
+DOORWAY_MIN_SCORE = 9.0  # a page that is mostly gambling copy
+LINK_FARM_MIN = 3
+
+
+@dataclass
+class Signal:
+    name: str
+    weight: float
+    detail: str
+    variant: str = "browser"
+    excerpts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    score: float
+    signals: list[Signal]
+    techniques: list[str]
+
+    def as_dict(self) -> dict:
+        return {
+            "verdict": self.verdict,
+            "score": self.score,
+            "techniques": self.techniques,
+            "signals": [asdict(s) for s in self.signals],
+        }
+
+
+@dataclass
+class SiteContext:
+    """What the site looked like before (optional; from the last clean scan)."""
+
+    known_outbound_domains: set[str] = field(default_factory=set)
+    sitemap_urls: set[str] = field(default_factory=set)
+    linked_urls: set[str] = field(default_factory=set)
+    verification_tokens: set[str] = field(default_factory=set)
+    in_sitemap_only: bool = False
+    orphan: bool = False
+
+
+def _excerpts(text: str, hits: list[lexicon.Hit], limit: int = 3, radius: int = 60) -> list[str]:
+    out, seen = [], set()
+    for hit in sorted(hits, key=lambda h: -h.weight):
+        if hit.term in seen:
+            continue
+        seen.add(hit.term)
+        start = max(0, hit.start - radius)
+        out.append(text[start : hit.start + len(hit.term) + radius].strip())
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _context(text: str, hits: list[lexicon.Hit], radius: int = 160) -> str:
+    """The text around the gambling terms, which is what the classifier should judge."""
+    spans: list[tuple[int, int]] = []
+    for hit in sorted(hits, key=lambda h: h.start):
+        start, end = max(0, hit.start - radius), hit.start + len(hit.term) + radius
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    return " … ".join(text[a:b] for a, b in spans[:12])
+
+
+@dataclass
+class _VariantView:
+    variant: str
+    features: PageFeatures
+    hits: list[lexicon.Hit]
+    score: float
+    promo: float
+    hidden_hits: list[lexicon.Hit]
+    gambling_links: list
+    external_redirects: list[str]
+    redirected_to: str | None
+
+
+def _view(variant: str, features: PageFeatures, redirected_to: str | None) -> _VariantView:
+    hits = lexicon.find(features.text)
+    score = lexicon.score(hits)
+    promo = classifier.promo_probability(_context(features.text, hits)) if score >= TEXT_MIN_SCORE else 0.0
+    hidden_hits = lexicon.find(features.hidden_text) if features.hidden_text else []
+    gambling_links = [
+        link for link in features.links
+        if link.external and (lexicon.score(lexicon.find(link.anchor)) >= lexicon.MEDIUM
+                              or lexicon.GAMBLING_URL.search(link.url))
+    ]
+    site = features.host
+    external_redirects = [u for u in features.redirects if (urlsplit(u).hostname or site).lower() != site]
+    return _VariantView(variant, features, hits, score, promo, hidden_hits, gambling_links, external_redirects,
+                        redirected_to)
+
+
+def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = None,
+            redirects: dict[str, str | None] | None = None) -> Verdict:
+    """``variants`` maps a fetch variant name to the page as that visitor got it."""
+    context = context or SiteContext()
+    redirects = redirects or {}
+    views = {name: _view(name, feats, redirects.get(name)) for name, feats in variants.items()}
+    base = views.get("browser") or next(iter(views.values()))
+    signals: list[Signal] = []
+    techniques: set[str] = set()
+    families: set[str] = set()
+
+    for view in views.values():
+        tag = view.variant
+        if view.score >= TEXT_MIN_SCORE and view.promo >= PROMO_THRESHOLD:
+            families.add("text")
+            signals.append(Signal("gambling_promotion", min(0.6, 0.1 * view.score), (
+                f"gambling promotion terms (score {view.score}, promotion probability {view.promo:.2f})"),
+                tag, _excerpts(view.features.text, view.hits)))
+        elif view.score >= TEXT_MIN_SCORE:
+            signals.append(Signal("gambling_mention", 0.0, (
+                f"gambling terms in a non-promotional context (probability {view.promo:.2f}); not a finding alone"),
+                tag, _excerpts(view.features.text, view.hits, limit=1)))
+        if lexicon.score(view.hidden_hits) >= TEXT_MIN_SCORE:
+            families.add("hidden")
+            techniques.add("hidden_links")
+            signals.append(Signal("hidden_gambling_content", 0.5, "gambling terms inside hidden elements", tag,
+                                  _excerpts(view.features.hidden_text, view.hidden_hits)))
+        if len(view.gambling_links) >= LINK_FARM_MIN:
+            families.add("links")
+            techniques.add("link_farm")
+            domains = sorted({link.domain for link in view.gambling_links})
+            signals.append(Signal("gambling_link_farm", 0.4, (
+                f"{len(view.gambling_links)} outbound gambling links to {len(domains)} domains"), tag, domains[:10]))
+        new_domains = view.features.external_domains - context.known_outbound_domains
+        if context.known_outbound_domains and len(new_domains) >= LINK_FARM_MIN:
+            families.add("baseline")
+            signals.append(Signal("new_outbound_domains", 0.2, f"{len(new_domains)} outbound domains not seen before",
+                                  tag, sorted(new_domains)[:10]))
+        redirect_targets = list(view.external_redirects)
+        if view.redirected_to and urlsplit(view.redirected_to).hostname != view.features.host:
+            redirect_targets.append(view.redirected_to)
+        if redirect_targets:
+            gambling_target = any(lexicon.GAMBLING_URL.search(u) for u in redirect_targets)
+            families.add("redirect")
+            techniques.add("js_redirect")
+            signals.append(Signal("external_redirect", 0.5 if gambling_target else 0.2,
+                                  "redirect to another domain" + (" with a gambling address" if gambling_target else ""),
+                                  tag, redirect_targets[:3]))
+        if view.features.obfuscated_js:
+            signals.append(Signal("obfuscated_javascript", 0.1, "eval(atob()), fromCharCode or _0x arrays", tag))
+        if view.features.cloaking_js:
+            families.add("cloak_js")
+            signals.append(Signal("visitor_sniffing_javascript", 0.2, "script branches on referrer or device", tag))
+        new_tokens = set(view.features.verification_tokens) - context.verification_tokens
+        if context.verification_tokens and new_tokens:
+            families.add("baseline")
+            signals.append(Signal("new_search_console_owner", 0.3, "unknown google-site-verification token", tag,
+                                  sorted(new_tokens)))
+
+    # Cloaking: promotion or a redirect that some visitors get and the plain browser does not.
+    for view in views.values():
+        if view is base:
+            continue
+        only_here = {h.term for h in view.hits} - {h.term for h in base.hits}
+        extra_score = lexicon.score([h for h in view.hits if h.term in only_here])
+        redirect_only_here = (view.external_redirects or view.redirected_to) and not (
+            base.external_redirects or base.redirected_to)
+        if extra_score >= TEXT_MIN_SCORE or redirect_only_here:
+            families.add("cloaking")
+            techniques.add("cloaking")
+            signals.append(Signal("cloaked_content", 0.7, (
+                "content differs by visitor: " + ("gambling terms" if extra_score >= TEXT_MIN_SCORE else "redirect")
+                + f" only for {view.variant}"), view.variant, sorted(only_here)[:5]))
+
+    if context.in_sitemap_only or context.orphan:
+        families.add("structure")
+        techniques.add("orphan_page")
+        signals.append(Signal("orphan_page", 0.2, "page not linked from the site" +
+                              (" and listed only in the sitemap" if context.in_sitemap_only else "")))
+
+    strongest_text = max((v.score for v in views.values() if v.promo >= PROMO_THRESHOLD), default=0.0)
+    infected = (
+        "cloaking" in families
+        or ("text" in families and families & {"hidden", "links", "redirect", "baseline", "structure", "cloak_js"})
+        or ("hidden" in families and "links" in families)
+        or ("text" in families and strongest_text >= DOORWAY_MIN_SCORE)
+        or any(s.name == "external_redirect" and s.weight >= 0.5 for s in signals)
+    )
+    if infected and "text" in families and strongest_text >= DOORWAY_MIN_SCORE and not techniques:
+        techniques.add("doorway_page")
+    remaining = 1.0
+    for signal in signals:
+        remaining *= 1 - signal.weight
+    score = round(1 - remaining, 3)
+    if not infected:
+        score = min(score, 0.49)
+        techniques = set()
+    return Verdict("infected" if infected else "clean", score, signals, sorted(techniques))
