@@ -240,6 +240,7 @@ LOGGING = {
     "loggers": {
         "django.server": {"level": "WARNING"},
         "django.request": {"level": "ERROR"},
+        "httpx": {"level": "WARNING"},
     },
 }
 

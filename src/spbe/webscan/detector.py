@@ -9,6 +9,7 @@ only some visitors get (cloaking). One weak sign alone — a news story about fi
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
@@ -73,7 +74,7 @@ def _excerpts(text: str, hits: list[lexicon.Hit], limit: int = 3, radius: int = 
     return out
 
 
-def _context(text: str, hits: list[lexicon.Hit], radius: int = 160) -> str:
+def _context(text: str, hits: list[lexicon.Hit], radius: int = 70) -> str:
     """The text around the gambling terms, which is what the classifier should judge."""
     spans: list[tuple[int, int]] = []
     for hit in sorted(hits, key=lambda h: h.start):
@@ -93,9 +94,21 @@ class _VariantView:
     score: float
     promo: float
     hidden_hits: list[lexicon.Hit]
+    hidden_promo: float
     gambling_links: list
+    links_promo: float
     external_redirects: list[str]
     redirected_to: str | None
+
+
+def gambling_address(url: str) -> bool:
+    """A URL whose words or domain look like a gambling site (slug terms, brand+digits domains)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if lexicon.GAMBLING_URL.search(url) or lexicon.BRAND_DOMAIN.match(host):
+        return True
+    words = re.sub(r"[^a-z0-9]+", " ", f"{parts.path} {parts.query}".lower())
+    return lexicon.score(lexicon.find(words)) >= lexicon.STRONG
 
 
 def _view(variant: str, features: PageFeatures, redirected_to: str | None) -> _VariantView:
@@ -103,15 +116,19 @@ def _view(variant: str, features: PageFeatures, redirected_to: str | None) -> _V
     score = lexicon.score(hits)
     promo = classifier.promo_probability(_context(features.text, hits)) if score >= TEXT_MIN_SCORE else 0.0
     hidden_hits = lexicon.find(features.hidden_text) if features.hidden_text else []
+    # Injected blocks are judged on their own text, not diluted by the page around them.
+    hidden_promo = (classifier.promo_probability(features.hidden_text)
+                    if lexicon.score(hidden_hits) >= TEXT_MIN_SCORE else 0.0)
     gambling_links = [
         link for link in features.links
-        if link.external and (lexicon.score(lexicon.find(link.anchor)) >= lexicon.MEDIUM
-                              or lexicon.GAMBLING_URL.search(link.url))
+        if link.external and (lexicon.score(lexicon.find(link.anchor)) >= lexicon.MEDIUM or gambling_address(link.url))
     ]
+    links_promo = (classifier.promo_probability(" ".join(link.anchor for link in gambling_links))
+                   if len(gambling_links) >= LINK_FARM_MIN else 0.0)
     site = features.host
     external_redirects = [u for u in features.redirects if (urlsplit(u).hostname or site).lower() != site]
-    return _VariantView(variant, features, hits, score, promo, hidden_hits, gambling_links, external_redirects,
-                        redirected_to)
+    return _VariantView(variant, features, hits, score, promo, hidden_hits, hidden_promo, gambling_links,
+                        links_promo, external_redirects, redirected_to)
 
 
 def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = None,
@@ -139,14 +156,20 @@ def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = Non
         if lexicon.score(view.hidden_hits) >= TEXT_MIN_SCORE:
             families.add("hidden")
             techniques.add("hidden_links")
-            signals.append(Signal("hidden_gambling_content", 0.5, "gambling terms inside hidden elements", tag,
-                                  _excerpts(view.features.hidden_text, view.hidden_hits)))
+            if view.hidden_promo >= PROMO_THRESHOLD:
+                families.add("hidden_promo")
+            signals.append(Signal("hidden_gambling_content", 0.5, (
+                f"gambling terms inside hidden elements (promotion probability {view.hidden_promo:.2f})"), tag,
+                _excerpts(view.features.hidden_text, view.hidden_hits)))
         if len(view.gambling_links) >= LINK_FARM_MIN:
             families.add("links")
             techniques.add("link_farm")
+            if view.links_promo >= PROMO_THRESHOLD:
+                families.add("links_promo")
             domains = sorted({link.domain for link in view.gambling_links})
             signals.append(Signal("gambling_link_farm", 0.4, (
-                f"{len(view.gambling_links)} outbound gambling links to {len(domains)} domains"), tag, domains[:10]))
+                f"{len(view.gambling_links)} outbound gambling links to {len(domains)} domains "
+                f"(anchor promotion probability {view.links_promo:.2f})"), tag, domains[:10]))
         new_domains = view.features.external_domains - context.known_outbound_domains
         if context.known_outbound_domains and len(new_domains) >= LINK_FARM_MIN:
             families.add("baseline")
@@ -156,7 +179,7 @@ def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = Non
         if view.redirected_to and urlsplit(view.redirected_to).hostname != view.features.host:
             redirect_targets.append(view.redirected_to)
         if redirect_targets:
-            gambling_target = any(lexicon.GAMBLING_URL.search(u) for u in redirect_targets)
+            gambling_target = any(gambling_address(u) for u in redirect_targets)
             families.add("redirect")
             techniques.add("js_redirect")
             signals.append(Signal("external_redirect", 0.5 if gambling_target else 0.2,
@@ -197,8 +220,10 @@ def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = Non
     strongest_text = max((v.score for v in views.values() if v.promo >= PROMO_THRESHOLD), default=0.0)
     infected = (
         "cloaking" in families
+        # lexicon + classifier + a structural sign, within the injected segment itself
+        or bool(families & {"hidden_promo", "links_promo"})
         or ("text" in families and families & {"hidden", "links", "redirect", "baseline", "structure", "cloak_js"})
-        or ("hidden" in families and "links" in families)
+        or ("hidden" in families and families & {"links", "redirect"})
         or ("text" in families and strongest_text >= DOORWAY_MIN_SCORE)
         or any(s.name == "external_redirect" and s.weight >= 0.5 for s in signals)
     )

@@ -129,6 +129,7 @@ def extract(html: str, url: str) -> PageFeatures:
     hidden_nodes = [node for node in tree.css("[style], [hidden], [aria-hidden], [class]")
                     if _is_hiding(node, hidden_classes)]
     hidden_parts = [node.text(separator=" ") for node in hidden_nodes]
+    hidden_parts += [img.attributes.get("alt") or "" for node in hidden_nodes for img in node.css("img[alt]")]
     hidden_links = {
         ((link.attributes.get("href") or "").strip(), link.text()) for node in hidden_nodes for link in node.css("a[href]")
     }
@@ -143,6 +144,8 @@ def extract(html: str, url: str) -> PageFeatures:
         domain = (urlsplit(absolute).hostname or "").lower()
         text = anchor.text(separator=" ").strip()
         title = anchor.attributes.get("title") or ""
+        for image in anchor.css("img[alt]"):  # banner links carry their text in alt
+            title = f"{title} {image.attributes.get('alt') or ''}"
         if title:
             attribute_text.append(title)
         features.links.append(

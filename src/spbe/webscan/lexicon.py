@@ -54,6 +54,11 @@ BRAND = re.compile(
     r"\b[a-z]{0,10}(?:slot|toto|togel|gacor|bet|mpo|qq|poker|domino|win|zeus|jp|hoki|cuan|spin|olympus)"
     r"[a-z]{0,8}\d{2,4}\b"
 )
+# Throwaway gambling domains: a word plus digits on a cheap TLD ("naga303.site", "dewa99.bet").
+BRAND_DOMAIN = re.compile(
+    r"^(?:[a-z0-9-]+\.)?[a-z]{3,15}\d{2,4}\.(?:xyz|vip|pro|site|icu|top|bet|online|club|win|link|fun|live|cc|me|"
+    r"asia|store|shop|art|lol|sbs|cfd|homes|boats|quest|monster)$"
+)
 GAMBLING_URL = re.compile(
     r"(slot|gacor|togel|toto|maxwin|judi|casino|sbobet|rtp|bet\d|poker|domino|qq|scatter|mahjong|zeus|olympus)",
     re.IGNORECASE,

@@ -13,18 +13,25 @@ def analyze_html(html: str, url: str = "file:///page.html", context: SiteContext
     return analyze({"browser": extract(html, url)}, context)
 
 
-def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = None) -> Verdict:
+def extract_variants(fetched: dict[str, Fetched]) -> tuple[dict, dict]:
+    """Parsed pages and off-site redirect targets per variant (HTML responses only)."""
     pages, redirects = {}, {}
     for variant, result in fetched.items():
-        if result.error or not result.is_html:
+        if result.error:
             continue
-        pages[variant] = extract(result.text, result.final_url)
         start_host = urlsplit(result.url).hostname
-        redirects[variant] = result.final_url if urlsplit(result.final_url).hostname != start_host else None
-    if not pages:
-        from .detector import Verdict as _Verdict
+        off_site = result.final_url if urlsplit(result.final_url).hostname != start_host else None
+        if off_site is None and not result.is_html:
+            continue
+        pages[variant] = extract(result.text if result.is_html else "", result.final_url)
+        redirects[variant] = off_site
+    return pages, redirects
 
-        return _Verdict("clean", 0.0, [], [])
+
+def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = None) -> Verdict:
+    pages, redirects = extract_variants(fetched)
+    if not pages:
+        return Verdict("clean", 0.0, [], [])
     return analyze(pages, context, redirects)
 
 
