@@ -18,5 +18,6 @@ urlpatterns = [
     path("console/inventory/", include("spbe.inventory.urls")),
     path("console/audit/", include("spbe.audit.urls")),
     path("console/evaluation/", include("spbe.evaluation.urls")),
+    path("console/webscan/", include("spbe.webscan.urls")),
     path("", include("spbe.core.urls")),
 ]

@@ -1,0 +1,15 @@
+"""``spbe webscan_schedule``: queue a scan of every active registered website (run from cron)."""
+
+from django.core.management.base import BaseCommand
+
+from spbe.core import context
+from spbe.webscan.services import schedule_all
+
+
+class Command(BaseCommand):
+    help = "Queue a scheduled judol scan for every active website in the inventory."
+
+    def handle(self, *args, **options):
+        with context.acting_as(kind="system"):
+            runs = schedule_all()
+        self.stdout.write(f"Queued {len(runs)} scans on the 'crawler' queue.")
