@@ -9,7 +9,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lock setup demo worker browser test-fast test-e2e bench lint messages clean
+.PHONY: run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan lint messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -65,6 +65,10 @@ test-e2e: install browser
 
 bench: install
 	$(VENV)/bin/python -m benchmarks
+
+# Precision and recall of the judol scanner per technique on the labelled corpus.
+eval-webscan: install
+	$(VENV)/bin/python -m benchmarks.webscan.evaluate
 
 lint: install
 	$(VENV)/bin/python -m compileall -q src tests

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULES = ["bench_audit"]
+MODULES = ["bench_audit", "bench_webscan"]
 
 
 def setup_django() -> None:

@@ -72,17 +72,36 @@ def registrable(host: str) -> str:
     return ".".join(parts[-2:])
 
 
+# Literal fragments (whitespace removed) that start a hiding declaration; str.find on them is
+# far cheaper than running the full regex over a large stylesheet.
+_HIDING_LITERALS = ("display:none", "visibility:hidden", "opacity:0", "left:-", "top:-", "right:-",
+                    "text-indent:-", "margin-left:-", "font-size:0", "clip:rect(0", "overflow:hidden")
+
+
 def _hidden_classes(tree: LexborHTMLParser) -> set[str]:
+    """Classes whose rule in a <style> block hides the element."""
     classes = set()
     for style in tree.css("style"):
-        for selector_list, body in _CSS_RULE.findall(style.text() or ""):
-            if not _HIDING_STYLE.search(body):
-                continue
-            for selector in selector_list.split(","):
-                match = _CLASS_SELECTOR.match(selector)
-                if match:
-                    classes.add(match.group(1))
+        css = (style.text() or "").replace(" ", "").replace("\n", "").replace("\t", "").lower()
+        for literal in _HIDING_LITERALS:
+            position = css.find(literal)
+            while position >= 0:
+                open_brace = css.rfind("{", 0, position)
+                close_brace = css.rfind("}", 0, position)
+                if open_brace > close_brace:
+                    end = css.find("}", position)
+                    block = css[open_brace + 1 : end if end >= 0 else len(css)]
+                    if _HIDING_STYLE.search(block):
+                        selectors = css[max(close_brace, css.rfind("*/", 0, open_brace)) + 1 : open_brace]
+                        for selector in selectors.split(","):
+                            class_match = _CLASS_SELECTOR.match(selector)
+                            if class_match:
+                                classes.add(class_match.group(1))
+                position = css.find(literal, position + 1)
     return classes
+
+
+_HIDING_HINTS = ("none", "hidden", "-", "0", "rect")
 
 
 def _is_hiding(node, hidden_classes: set[str]) -> bool:
@@ -90,7 +109,7 @@ def _is_hiding(node, hidden_classes: set[str]) -> bool:
     if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
     style = attrs.get("style")
-    if style and _HIDING_STYLE.search(style):
+    if style and any(hint in style for hint in _HIDING_HINTS) and _HIDING_STYLE.search(style):
         return True
     classes = attrs.get("class")
     return bool(classes and hidden_classes.intersection(classes.split()))
@@ -118,16 +137,20 @@ def extract(html: str, url: str) -> PageFeatures:
         code = script.text() or ""
         if not code:
             continue
-        for match in _JS_REDIRECT.finditer(code):
-            features.redirects.append(match.group(1) or match.group(2))
-        if _JS_OBFUSCATION.search(code):
+        # Substring checks first: the regexes are costly on large bundles that lack the words.
+        if "location" in code:
+            for match in _JS_REDIRECT.finditer(code):
+                features.redirects.append(match.group(1) or match.group(2))
+        if ("eval" in code or "fromCharCode" in code or "_0x" in code) and _JS_OBFUSCATION.search(code):
             features.obfuscated_js = True
-        if _JS_CLOAK.search(code):
+        if ("referrer" in code or "userAgent" in code) and _JS_CLOAK.search(code):
             features.cloaking_js = True
 
     hidden_classes = _hidden_classes(tree)
-    hidden_nodes = [node for node in tree.css("[style], [hidden], [aria-hidden], [class]")
-                    if _is_hiding(node, hidden_classes)]
+    selector = "[style], [hidden], [aria-hidden]"
+    if hidden_classes:
+        selector += ", " + ", ".join(f".{name}" for name in sorted(hidden_classes))
+    hidden_nodes = [node for node in tree.css(selector) if _is_hiding(node, hidden_classes)]
     hidden_parts = [node.text(separator=" ") for node in hidden_nodes]
     hidden_parts += [img.attributes.get("alt") or "" for node in hidden_nodes for img in node.css("img[alt]")]
     hidden_links = {
@@ -135,26 +158,43 @@ def extract(html: str, url: str) -> PageFeatures:
     }
 
     site = registrable(host) if host else ""
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
     attribute_text = []
+    # Banner links carry their text in the alt of an image: find those images once.
+    banner_alts: dict[int, list[str]] = {}
+    for image in tree.css("a img[alt]"):
+        parent = image.parent
+        while parent is not None and parent.tag != "a":
+            parent = parent.parent
+        if parent is not None:
+            banner_alts.setdefault(parent.mem_id, []).append(image.attributes.get("alt") or "")
     for anchor in tree.css("a[href]"):
-        href = (anchor.attributes.get("href") or "").strip()
+        attrs = anchor.attributes
+        href = (attrs.get("href") or "").strip()
         if not href or href.startswith(("#", "mailto:", "tel:", "javascript:")):
             continue
-        absolute = urljoin(url, href)
-        domain = (urlsplit(absolute).hostname or "").lower()
+        if href.startswith("/") and not href.startswith("//"):
+            absolute, domain = origin + href, host  # site-relative: no URL parsing needed
+        else:
+            absolute = urljoin(url, href)
+            domain = (urlsplit(absolute).hostname or "").lower()
+        external = bool(domain) and domain != host and registrable(domain) != site
+        if not external and not hidden_links:
+            # Internal menu links cannot be gambling links; skip their text (most links on a page).
+            features.links.append(Link(url=absolute, domain=domain, anchor="", hidden=False, external=False))
+            continue
         text = anchor.text(separator=" ").strip()
-        title = anchor.attributes.get("title") or ""
-        for image in anchor.css("img[alt]"):  # banner links carry their text in alt
-            title = f"{title} {image.attributes.get('alt') or ''}"
+        title = " ".join([attrs.get("title") or "", *banner_alts.get(anchor.mem_id, ())]).strip()
         if title:
             attribute_text.append(title)
         features.links.append(
             Link(
                 url=absolute,
                 domain=domain,
-                anchor=normalize(f"{text} {title}"),
+                anchor=normalize(f"{text} {title}") if external else "",
                 hidden=(href, anchor.text()) in hidden_links,
-                external=bool(domain) and registrable(domain) != site,
+                external=external,
             )
         )
     for image in tree.css("img"):

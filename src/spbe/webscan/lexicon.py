@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .normalize import deleet
+from .normalize import deleet, has_mixed_words
 
 STRONG = 3.0
 MEDIUM = 1.5
@@ -85,15 +85,17 @@ class Hit:
 
 def find(text: str) -> list[Hit]:
     """Terms in normalised text (see ``normalize``), on word boundaries, longest match wins."""
-    leet = deleet(text)  # same length: the leet map is one character for one
+    mixed = has_mixed_words(text)
+    leet = deleet(text) if mixed else text  # same length: the leet map is one character for one
     candidates = []
     for end, (term, weight) in _AUTOMATON.iter(leet):
         start = end - len(term) + 1
         if (start > 0 and leet[start - 1].isalnum()) or (end + 1 < len(leet) and leet[end + 1].isalnum()):
             continue
         candidates.append((start, end + 1, term, weight))
-    for match in BRAND.finditer(text):
-        candidates.append((match.start(), match.end(), match.group(0), MEDIUM))
+    if mixed:  # brand names are letters followed by digits
+        for match in BRAND.finditer(text):
+            candidates.append((match.start(), match.end(), match.group(0), MEDIUM))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     hits, covered_until = [], -1
     for start, end, term, weight in candidates:

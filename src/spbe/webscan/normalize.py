@@ -27,23 +27,43 @@ _CONFUSABLES = str.maketrans({
 
 # Three or more single letters joined by the same kind of separator: "s.l.o.t", "c a s i n o".
 _SPLIT_LETTERS = re.compile(r"(?<![\w])[a-z]([ .\-_*·•|/+])(?:[a-z]\1){1,}[a-z](?![\w])")
-_SPACES = re.compile(r"\s+")
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
                        "!": "i", "€": "e"})
 _MIXED_WORD = re.compile(r"\b(?=[\w@$!€]*[a-z])(?=[\w@$!€]*[0-9@$!€])[\w@$!€]{3,}\b")
 
 
+_HAS_ZERO_WIDTH = re.compile("[" + "".join(map(chr, _ZERO_WIDTH)) + "]")
+_HAS_CONFUSABLE = re.compile("[" + re.escape("".join(map(chr, _CONFUSABLES))) + "]")
+
+
 def normalize(text: str) -> str:
     if text.isascii():
         text = text.lower()
     else:
-        text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).casefold().translate(_CONFUSABLES)
+        # Each step only when needed: most pages have a few non-ASCII characters (©, –).
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        if _HAS_ZERO_WIDTH.search(text):
+            text = text.translate(_ZERO_WIDTH)
+        text = text.casefold()
+        if _HAS_CONFUSABLE.search(text):
+            text = text.translate(_CONFUSABLES)
     if _SPLIT_LETTERS.search(text):
         text = _SPLIT_LETTERS.sub(lambda m: m.group(0).replace(m.group(1), ""), text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())
+
+
+_LETTER_NEXT_TO_SYMBOL = re.compile(r"[a-z][0-9@$!€]|[0-9@$!€][a-z]")
+
+
+def has_mixed_words(text: str) -> bool:
+    """Cheap test: does any word mix letters with digits/symbols ("g4c0r", "slot88")?"""
+    return _LETTER_NEXT_TO_SYMBOL.search(text) is not None
 
 
 def deleet(text: str) -> str:
     """Leetspeak inside words that mix letters with digits or symbols; plain numbers stay."""
+    if not has_mixed_words(text):
+        return text
     return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
