@@ -239,4 +239,12 @@ async def crawl_site(
 
 
 def crawl(base_url: str, **kwargs) -> CrawlResult:
-    return asyncio.run(crawl_site(base_url, **kwargs))
+    """Synchronous entry point; works even where the calling thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(crawl_site(base_url, **kwargs))
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(crawl_site(base_url, **kwargs))).result()
