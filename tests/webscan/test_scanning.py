@@ -208,3 +208,22 @@ def test_evaluation_corpus_meets_targets():
         if row["scored"]:
             assert row["recall"] >= 0.9, technique
     assert report["overall"]["false_alerts_per_1000_clean"] <= 5
+
+
+@pytest.mark.django_db
+def test_new_sitemap_entry_against_baseline(world, registered,
+                                                                 django_capture_on_commit_callbacks):
+    """After a clean baseline, a gambling URL appearing in the sitemap is a finding."""
+    website, pages = registered
+    _scan(website, django_capture_on_commit_callbacks)
+    from spbe.webscan.models import SiteBaseline
+
+    baseline = SiteBaseline.objects.get(website=website)
+    assert any(url.endswith("/berita") for url in baseline.sitemap_urls)
+    pages["slot-gacor-malam-ini"] = record("slot-gacor-malam-ini", CLOAKED)
+    run = _scan(website, django_capture_on_commit_callbacks)
+    assert run.infected_pages == 1
+    finding = Finding.objects.get()
+    names = {s["name"] for s in finding.evidence["verdict"]["signals"]}
+    assert {"new_sitemap_entry", "gambling_promotion"} <= names
+    assert "sitemap_injection" in finding.techniques

@@ -227,6 +227,7 @@ async def crawl_site(
             linked_urls=linked,
             verification_tokens=context.verification_tokens,
             in_sitemap_only=only_urls is None and url in result.sitemap_urls and url not in linked,
+            new_in_sitemap=bool(context.sitemap_urls) and url in result.sitemap_urls and url not in context.sitemap_urls,
         )
         pages, redirects = extract_variants(variants)
         verdict = analyze(pages, page_context, redirects) if pages else Verdict("clean", 0.0, [], [])

@@ -59,6 +59,7 @@ class SiteContext:
     verification_tokens: set[str] = field(default_factory=set)
     in_sitemap_only: bool = False
     orphan: bool = False
+    new_in_sitemap: bool = False  # listed now, absent from the sitemap of the last clean scan
 
 
 def _excerpts(text: str, hits: list[lexicon.Hit], limit: int = 3, radius: int = 60) -> list[str]:
@@ -211,6 +212,11 @@ def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = Non
                 "content differs by visitor: " + ("gambling terms" if extra_score >= TEXT_MIN_SCORE else "redirect")
                 + f" only for {view.variant}"), view.variant, sorted(only_here)[:5]))
 
+    if context.new_in_sitemap and gambling_address(base.features.url):
+        families.add("baseline")
+        techniques.add("sitemap_injection")
+        signals.append(Signal("new_sitemap_entry", 0.3, "gambling-looking URL new in the sitemap since the last clean scan",
+                              "browser", [base.features.url]))
     if context.in_sitemap_only or context.orphan:
         families.add("structure")
         techniques.add("orphan_page")

@@ -101,6 +101,7 @@ def execute_scan(run_id: int, **overrides) -> ScanRun:
     context = SiteContext(
         known_outbound_domains=set(baseline.outbound_domains) if baseline else set(),
         verification_tokens=set(baseline.verification_tokens) if baseline else set(),
+        sitemap_urls=set(baseline.sitemap_urls) if baseline else set(),
     )
     conditional = {
         state.url: {"etag": state.etag, "last_modified": state.last_modified}
