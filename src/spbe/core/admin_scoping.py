@@ -53,6 +53,19 @@ class ScopedModelAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
 
+class ReadOnlyScopedAdmin(ScopedModelAdmin):
+    """Scoped, view-only admin for records that change only through their services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class PlatformAdminOnly(admin.ModelAdmin):
     """For records that belong to no agency (users, institutions, tokens)."""
 

@@ -1,21 +1,8 @@
 from django.contrib import admin
 
-from spbe.core.admin_scoping import ScopedModelAdmin
+from spbe.core.admin_scoping import ReadOnlyScopedAdmin
 
 from .models import EvaluationPeriod, Evidence, PublishedIndex, Response, StageScore
-
-
-class ReadOnlyScopedAdmin(ScopedModelAdmin):
-    """Evaluation records change only through the console workflow (services)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(EvaluationPeriod)
