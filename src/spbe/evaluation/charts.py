@@ -12,8 +12,9 @@ PALETTE = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1"]
 
 def radar(labels: list[str], series: list[tuple[str, list[float]]], maximum: float = 5.0, size: int = 340):
     """Radar chart: one axis per label (domains or aspects), one polygon per series."""
-    cx = cy = size / 2
-    radius = size / 2 - 70
+    width = size + 160  # room for horizontal labels on both sides
+    cx, cy = width / 2, size / 2
+    radius = size / 2 - 50
     n = len(labels)
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -21,16 +22,16 @@ def radar(labels: list[str], series: list[tuple[str, list[float]]], maximum: flo
         r = radius * value / maximum
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
-    parts = [f'<svg viewBox="0 0 {size} {size}" width="100%" role="img" aria-label="radar" class="chart-radar">']
+    parts = [f'<svg viewBox="0 0 {width} {size}" width="100%" role="img" aria-label="radar" class="chart-radar">']
     for ring in range(1, int(maximum) + 1):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, ring) for i in range(n)))
         parts.append(f'<polygon points="{pts}" fill="none" stroke="#dee2e6"/>')
     for i, label in enumerate(labels):
         x, y = point(i, maximum)
-        lx, ly = point(i, maximum + 0.9)
+        lx, ly = point(i, maximum + 0.6)
         parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#dee2e6"/>')
         anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        parts.append(f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}">{escape(label)}</text>')
+        parts.append(f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="12" text-anchor="{anchor}">{escape(label)}</text>')
     for k, (name, values) in enumerate(series):
         color = PALETTE[k % len(PALETTE)]
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(i, v) for i, v in enumerate(values)))
@@ -47,11 +48,12 @@ def trend(points: list[tuple[int, float]], maximum: float = 5.0, width: int = 52
     if not points:
         return ""
     left, right, top, bottom = 36, 16, 16, 28
+    inset = 24  # keep the first and last points clear of the axis labels
     years = [p[0] for p in points]
     span = max(years) - min(years) or 1
 
     def xy(year: int, value: float) -> tuple[float, float]:
-        x = left + (year - min(years)) / span * (width - left - right)
+        x = left + inset + (year - min(years)) / span * (width - left - right - 2 * inset)
         y = top + (1 - value / maximum) * (height - top - bottom)
         return x, y
 

@@ -90,7 +90,9 @@ def period_detail(request, period_id: int):
             continue
         scores = {s.stage: s.level for s in response.scores.all()}
         rows.append({"indicator": indicator, "response": response, "levels": [scores.get(s) for s in stages]})
-    results = [(Stage(s).label, services.period_result(period, s)) for s in stages]
+    started = set(period.windows.exclude(status=StageWindow.Status.PENDING).values_list("stage", flat=True))
+    # A stage that has not started has no levels of its own: show no index for it.
+    results = [(Stage(s).label, services.period_result(period, s) if s in started else None) for s in stages]
     final = services.period_result(period)
     shown = final or services.draft_result(period)
     radar = None
@@ -309,7 +311,19 @@ def trend(request):
     memberships = permissions.current_memberships(request.user)
     default_name = memberships[0].agency.institution.name if memberships else settings.SPBE_INSTITUTION_NAME
     institution = request.GET.get("institution") or default_name
-    own = PublishedIndex.objects.filter(institution_name=institution).order_by("year")
+    own = list(PublishedIndex.objects.filter(institution_name=institution).order_by("year"))
+    # Periods run on the platform count too, for years without a published figure.
+    published_years = {p.year for p in own}
+    periods = permissions.scope_queryset(request.user, "evaluation.view_evaluationperiod",
+                                         EvaluationPeriod.objects.filter(institution__name=institution))
+    for period in periods:
+        result = services.period_result(period)
+        if result is not None and period.year not in published_years:
+            own.append(PublishedIndex(institution_name=institution, year=period.year,
+                                      index=result.index_display, predicate=result.predicate.name,
+                                      source=_("Computed on this platform (%(stage)s)")
+                                      % {"stage": period.title}))
+    own.sort(key=lambda p: p.year)
     years = sorted(set(PublishedIndex.objects.values_list("year", flat=True)))
     year = int(request.GET.get("year") or (years[-1] if years else 0))
     comparison = PublishedIndex.objects.filter(year=year).order_by("-index")
