@@ -146,3 +146,25 @@ def test_console_pages(evaluation, world):
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pdf = coordinator.get(f"/console/evaluation/{period.pk}/export.pdf")
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_coordinator_names_external_assessors(evaluation, api_token, client):
+    period, people = evaluation
+    headers = api_token(people["coordinator"])
+    other = people["other_external"]
+    assert client.get(f"/api/v1/evaluation/periods/{period.pk}", **api_token(other)).status_code == 404
+    denied = client.post(f"/api/v1/evaluation/periods/{period.pk}/assessors",
+                         data=json.dumps({"username": other.username}), content_type="application/json",
+                         **api_token(people["staff_a"]))
+    assert denied.status_code == 403
+    not_assessor = client.post(f"/api/v1/evaluation/periods/{period.pk}/assessors",
+                               data=json.dumps({"username": people["staff_b"].username}),
+                               content_type="application/json", **headers)
+    assert not_assessor.status_code == 400
+    added = client.post(f"/api/v1/evaluation/periods/{period.pk}/assessors",
+                        data=json.dumps({"username": other.username}), content_type="application/json", **headers)
+    assert added.status_code == 204
+    assert client.get(f"/api/v1/evaluation/periods/{period.pk}", **api_token(other)).status_code == 200
+    page = login(people["coordinator"]).post(f"/console/evaluation/{period.pk}/assessors/",
+                                             {"username": "nobody-here"}, follow=True)
+    assert "Tidak ada pengguna aktif" in page.content.decode()

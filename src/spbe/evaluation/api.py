@@ -206,6 +206,20 @@ def close_stage(request, period_id: int, stage: Stage):
     return services.close_stage(_period(request, period_id), stage.value, by=request.user)
 
 
+class AssessorIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+
+
+@router.post("/periods/{period_id}/assessors", response={204: None}, summary="Name an external assessor")
+def add_assessor(request, period_id: int, payload: AssessorIn):
+    period = _period(request, period_id)
+    user = User.objects.filter(username=payload.username, is_active=True).first()
+    if user is None:
+        raise ServiceError("Unknown user.", field="username")
+    services.add_external_assessor(period, user, by=request.user)
+    return Status(204, None)
+
+
 @router.get("/periods/{period_id}/gap", summary="Fewest level increases to reach a target index or predicate")
 def gap(request, period_id: int, target: str):
     period = _period(request, period_id)

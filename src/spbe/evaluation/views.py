@@ -116,8 +116,25 @@ def period_detail(request, period_id: int):
             "can_manage": permissions.has_perm(request.user, "evaluation.change_evaluationperiod", period),
             "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
             "agency_filter": agency_filter,
+            "assessors": period.external_assessors.all(),
         },
     )
+
+
+@console_view
+@require_POST
+def add_assessor(request, period_id: int):
+    period = _period(request, period_id)
+    user = User.objects.filter(username=request.POST.get("username", "").strip(), is_active=True).first()
+    try:
+        if user is None:
+            raise ServiceError(_("No active user with that username."))
+        services.add_external_assessor(period, user, by=request.user)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(name)s can now assess this period.") % {"name": user})
+    return redirect("evaluation:period-detail", period_id=period.pk)
 
 
 @console_view
