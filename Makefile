@@ -71,7 +71,7 @@ eval-webscan: install
 	$(VENV)/bin/python -m benchmarks.webscan.evaluate
 
 lint: install
-	$(VENV)/bin/python -m compileall -q src tests
+	$(VENV)/bin/ruff check src tests benchmarks tools
 	$(SPBE) makemigrations --check --dry-run
 	$(SPBE) check
 

@@ -136,8 +136,4 @@ def install_error_handlers(api) -> None:
 
 
 def get_scoped_or_404(request, perm: str, queryset, **lookup):
-    """One object the user may act on, or 404 (never 403, so ids of other agencies stay hidden)."""
-    obj = permissions.scope_queryset(request.user, perm, queryset).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
+    return permissions.object_or_404(request.user, perm, queryset, **lookup)

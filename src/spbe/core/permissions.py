@@ -201,6 +201,22 @@ def require(user, perm: str, obj: Model | None = None) -> None:
         raise PermissionDenied(perm)
 
 
+def require_unless_system(by, perm: str, obj: Model | None = None) -> None:
+    """Services take ``by=None`` for the system itself (commands, demo data, tasks)."""
+    if by is not None:
+        require(by, perm, obj)
+
+
+def object_or_404(user, perm: str, queryset: QuerySet, **lookup):
+    """One object the user may act on, or Http404 — never 403, so ids elsewhere stay hidden."""
+    from django.http import Http404
+
+    obj = scope_queryset(user, perm, queryset).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    return obj
+
+
 def agencies_for(user, perm: str) -> QuerySet:
     """Agencies in which the user holds ``perm`` (for pickers and filters)."""
     from .models import Agency

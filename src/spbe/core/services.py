@@ -42,11 +42,6 @@ class ConflictError(ServiceError):
     code = "conflict"
 
 
-def _check(by, perm: str, obj=None) -> None:
-    if by is not None:
-        permissions.require(by, perm, obj)
-
-
 def _require_platform_wide(by, perm: str) -> None:
     """Some writes (new institutions, top-level agencies) need platform-wide reach."""
     if by is not None and not permissions.user_scope(by, perm).everything:
@@ -91,7 +86,7 @@ def create_agency(
     by=None,
 ) -> Agency:
     if parent is not None:
-        _check(by, "core.add_agency", parent)
+        permissions.require_unless_system(by, "core.add_agency", parent)
         if parent.institution_id != institution.pk:
             raise ServiceError(_("The parent agency belongs to another institution."), field="parent")
     else:
@@ -122,7 +117,7 @@ AGENCY_EDITABLE_FIELDS = ("name", "short_name", "kind", "email", "is_active")
 
 @transaction.atomic
 def update_agency(agency: Agency, *, by=None, **changes) -> Agency:
-    _check(by, "core.change_agency", agency)
+    permissions.require_unless_system(by, "core.change_agency", agency)
     unknown = set(changes) - set(AGENCY_EDITABLE_FIELDS)
     if unknown:
         raise ServiceError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -142,7 +137,7 @@ def update_agency(agency: Agency, *, by=None, **changes) -> Agency:
 def create_user(
     *, username: str, email: str = "", full_name: str = "", password: str | None = None, by=None
 ) -> User:
-    _check(by, "core.add_membership")
+    permissions.require_unless_system(by, "core.add_membership")
     if User.objects.filter(username__iexact=username).exists():
         raise ConflictError(_("A user with this username already exists."), field="username")
     user = User(username=username, email=email, full_name=full_name)
@@ -169,7 +164,7 @@ def _sync_staff_flag(user: User) -> None:
 
 @transaction.atomic
 def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None, by=None) -> Membership:
-    _check(by, "core.add_membership", agency)
+    permissions.require_unless_system(by, "core.add_membership", agency)
     if role not in Role.values:
         raise ServiceError(_("Unknown role: %(role)s") % {"role": role}, field="role")
     if role == Role.PLATFORM_ADMIN:
@@ -194,7 +189,7 @@ def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None,
 
 @transaction.atomic
 def revoke_membership(membership: Membership, *, by=None) -> Membership:
-    _check(by, "core.delete_membership", membership)
+    permissions.require_unless_system(by, "core.delete_membership", membership)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     _sync_staff_flag(membership.user)

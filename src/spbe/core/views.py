@@ -9,7 +9,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,11 +33,7 @@ def console_view(view):
     return wrapper
 
 
-def scoped_object_or_404(user, perm: str, queryset, **lookup):
-    obj = permissions.scope_queryset(user, perm, queryset).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
+scoped_object_or_404 = permissions.object_or_404
 
 
 def portal_home(request):

@@ -43,11 +43,6 @@ from .models import (
 DEFAULT_METHODOLOGY = "permenpanrb-59-2020"
 
 
-def _require(by, perm: str, obj=None) -> None:
-    if by is not None:
-        permissions.require(by, perm, obj)
-
-
 # --- methodology ----------------------------------------------------------------------
 
 
@@ -127,7 +122,7 @@ def stage_is_open(period: EvaluationPeriod, stage: str) -> bool:
 
 @transaction.atomic
 def open_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow:
-    _require(by, "evaluation.change_evaluationperiod", period)
+    permissions.require_unless_system(by, "evaluation.change_evaluationperiod", period)
     window = _window(period, stage)
     if window.status != StageWindow.Status.PENDING:
         raise ConflictError(_("This stage has already been opened."))
@@ -145,7 +140,7 @@ def open_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow:
 @transaction.atomic
 def close_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow:
     """Close a stage; from then on its levels are read-only."""
-    _require(by, "evaluation.change_evaluationperiod", period)
+    permissions.require_unless_system(by, "evaluation.change_evaluationperiod", period)
     window = StageWindow.objects.select_for_update().get(pk=_window(period, stage).pk)
     if window.status != StageWindow.Status.OPEN:
         raise ConflictError(_("Only an open stage can be closed."))
@@ -174,7 +169,7 @@ def close_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow
 
 @transaction.atomic
 def add_external_assessor(period: EvaluationPeriod, user, *, by=None) -> None:
-    _require(by, "evaluation.change_evaluationperiod", period)
+    permissions.require_unless_system(by, "evaluation.change_evaluationperiod", period)
     from spbe.core.roles import Role
 
     if not user.memberships.filter(role=Role.EXTERNAL_ASSESSOR, is_active=True).exists():
@@ -188,7 +183,7 @@ def add_external_assessor(period: EvaluationPeriod, user, *, by=None) -> None:
 
 @transaction.atomic
 def assign_indicator(response: Response, *, agency, pic=None, application=None, by=None) -> Response:
-    _require(by, "evaluation.change_evaluationperiod", response.period)
+    permissions.require_unless_system(by, "evaluation.change_evaluationperiod", response.period)
     # Re-read under lock: the caller's copy may be stale and must not overwrite the answer.
     response = Response.objects.select_for_update().select_related("period").get(pk=response.pk)
     if agency.institution_id != response.period.institution_id:
@@ -241,7 +236,7 @@ def _log_response(response: Response, by, note: str = "") -> None:
 @transaction.atomic
 def save_answer(response: Response, *, level: int | None, explanation: str, by=None) -> Response:
     response = _locked(response)
-    _require(by, "evaluation.change_response", response)
+    permissions.require_unless_system(by, "evaluation.change_response", response)
     _check_answer_editable(response)
     methodology = methodology_for(response.period)
     if level is not None and not methodology.min_level <= int(level) <= methodology.max_level:
@@ -265,7 +260,7 @@ def save_answer(response: Response, *, level: int | None, explanation: str, by=N
 @transaction.atomic
 def submit_answer(response: Response, *, by=None) -> Response:
     response = _locked(response)
-    _require(by, "evaluation.change_response", response)
+    permissions.require_unless_system(by, "evaluation.change_response", response)
     _check_answer_editable(response)
     problems = []
     if response.level is None:
@@ -289,7 +284,7 @@ def submit_answer(response: Response, *, by=None) -> Response:
 @transaction.atomic
 def review_answer(response: Response, *, approve: bool, comment: str = "", by=None) -> Response:
     response = _locked(response)
-    _require(by, "evaluation.review_response", response)
+    permissions.require_unless_system(by, "evaluation.review_response", response)
     if not stage_is_open(response.period, Stage.SELF_ASSESSMENT):
         raise ConflictError(_("The self-assessment stage is not open; answers are read-only."))
     if response.status != Response.Status.SUBMITTED:
@@ -316,7 +311,7 @@ def review_answer(response: Response, *, approve: bool, comment: str = "", by=No
 @transaction.atomic
 def add_evidence_file(response: Response, *, name: str, data: bytes, title: str = "", by=None) -> Evidence:
     response = _locked(response)
-    _require(by, "evaluation.add_evidence", response)
+    permissions.require_unless_system(by, "evaluation.add_evidence", response)
     _check_answer_editable(response)
     try:
         checked = evidence_checks.check_upload(name, data)
@@ -348,7 +343,7 @@ def add_evidence_file(response: Response, *, name: str, data: bytes, title: str 
 @transaction.atomic
 def add_evidence_link(response: Response, *, url: str, title: str, by=None) -> Evidence:
     response = _locked(response)
-    _require(by, "evaluation.add_evidence", response)
+    permissions.require_unless_system(by, "evaluation.add_evidence", response)
     _check_answer_editable(response)
     from django.core.validators import URLValidator
     from django.core.exceptions import ValidationError
@@ -369,7 +364,7 @@ def add_evidence_link(response: Response, *, url: str, title: str, by=None) -> E
 
 @transaction.atomic
 def remove_evidence(item: Evidence, *, by=None) -> None:
-    _require(by, "evaluation.delete_evidence", item)
+    permissions.require_unless_system(by, "evaluation.delete_evidence", item)
     _check_answer_editable(item.response)
     audit.record(
         "evaluation.evidence.removed",
@@ -401,7 +396,7 @@ def _set_score(response: Response, stage: str, level: int, comment: str, by) -> 
 def record_stage_score(response: Response, *, stage: str, level: int, comment: str = "", by=None) -> StageScore:
     """An external assessor's level for one indicator at the document, interview or visit stage."""
     response = _locked(response)
-    _require(by, "evaluation.change_stagescore", response)
+    permissions.require_unless_system(by, "evaluation.change_stagescore", response)
     if stage not in EXTERNAL_STAGES:
         raise ServiceError(_("Self-assessment levels come from approved answers."), field="stage")
     if stage not in response.period.stages():
@@ -490,7 +485,7 @@ def _decimal_or_none(value: str, column: str, row: int):
 @transaction.atomic
 def import_published_indices(text: str, *, by=None) -> int:
     """Import published results (CSV). All rows or none: an error names its row and column."""
-    _require(by, "evaluation.add_publishedindex")
+    permissions.require_unless_system(by, "evaluation.add_publishedindex")
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     missing = [c for c in ("institution", "year", "index") if c not in (reader.fieldnames or [])]
     if missing:

@@ -39,11 +39,6 @@ DEADLINE = timedelta(hours=48)  # Komdigi escalates after 2×24 hours without a 
 CLEAN_RECHECKS_TO_CLOSE = 2
 
 
-def _require(by, perm: str, obj=None) -> None:
-    if by is not None:
-        permissions.require(by, perm, obj)
-
-
 def crawl_options() -> dict:
     return {
         "max_pages": int(getattr(settings, "WEBSCAN_MAX_PAGES", 300)),
@@ -58,7 +53,7 @@ def crawl_options() -> dict:
 @transaction.atomic
 def request_scan(website, *, by=None, trigger: str = ScanRun.Trigger.ON_DEMAND, only_urls=None) -> ScanRun:
     """Queue a scan of one registered website; the crawl runs in a worker (queue "crawler")."""
-    _require(by, "webscan.add_scanrun", website)
+    permissions.require_unless_system(by, "webscan.add_scanrun", website)
     if not website.is_active:
         raise ServiceError(_("This website is not active in the inventory."))
     pending = ScanRun.objects.filter(website=website, status__in=[ScanRun.Status.QUEUED, ScanRun.Status.RUNNING])
@@ -268,7 +263,7 @@ def _locked(finding: Finding) -> Finding:
 @transaction.atomic
 def acknowledge(finding: Finding, *, by, note: str = "") -> Finding:
     finding = _locked(finding)
-    _require(by, "webscan.manage_finding", finding)
+    permissions.require_unless_system(by, "webscan.manage_finding", finding)
     if finding.status != Finding.Status.OPEN:
         raise ConflictError(_("Only an open finding can be acknowledged."))
     finding.status = Finding.Status.ACKNOWLEDGED
@@ -284,7 +279,7 @@ def acknowledge(finding: Finding, *, by, note: str = "") -> Finding:
 def mark_remediated(finding: Finding, *, by, note: str = "") -> Finding:
     """The OPD says it cleaned the page: re-check now; two clean re-checks close the finding."""
     finding = _locked(finding)
-    _require(by, "webscan.manage_finding", finding)
+    permissions.require_unless_system(by, "webscan.manage_finding", finding)
     if finding.status not in (Finding.Status.OPEN, Finding.Status.ACKNOWLEDGED):
         raise ConflictError(_("This finding cannot be marked remediated now."))
     if not note.strip():
@@ -302,7 +297,7 @@ def mark_remediated(finding: Finding, *, by, note: str = "") -> Finding:
 @transaction.atomic
 def recheck(finding: Finding, *, by) -> ScanRun:
     finding = _locked(finding)
-    _require(by, "webscan.manage_finding", finding)
+    permissions.require_unless_system(by, "webscan.manage_finding", finding)
     if finding.status not in Finding.ACTIVE:
         raise ConflictError(_("Only an active finding can be re-checked."))
     _event(finding, "recheck_requested", "", by)
@@ -312,7 +307,7 @@ def recheck(finding: Finding, *, by) -> ScanRun:
 @transaction.atomic
 def mark_false_positive(finding: Finding, *, by, reason: str) -> Finding:
     finding = _locked(finding)
-    _require(by, "webscan.manage_finding", finding)
+    permissions.require_unless_system(by, "webscan.manage_finding", finding)
     if not reason.strip():
         raise ServiceError(_("Explain why this is not an injection."), field="reason")
     if finding.status not in Finding.ACTIVE:
@@ -331,7 +326,7 @@ def mark_false_positive(finding: Finding, *, by, reason: str) -> Finding:
 
 @transaction.atomic
 def add_alert_channel(agency, *, kind: str, target: str, by=None) -> AlertChannel:
-    _require(by, "webscan.add_alertchannel", agency)
+    permissions.require_unless_system(by, "webscan.add_alertchannel", agency)
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator, validate_email
 
