@@ -94,7 +94,8 @@ def period_detail(request, period_id: int):
     # A stage that has not started has no levels of its own: show no index for it.
     results = [(Stage(s).label, services.period_result(period, s) if s in started else None) for s in stages]
     final = services.period_result(period)
-    shown = final or services.draft_result(period)
+    draft = services.draft_result(period) if final is None else None
+    shown = final or draft
     radar = None
     if shown is not None:
         radar = charts.radar(
@@ -111,7 +112,7 @@ def period_detail(request, period_id: int):
             "rows": rows,
             "results": results,
             "final": final,
-            "draft": services.draft_result(period) if final is None else None,
+            "draft": draft,
             "radar": radar,
             "can_manage": permissions.has_perm(request.user, "evaluation.change_evaluationperiod", period),
             "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
