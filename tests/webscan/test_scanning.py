@@ -227,3 +227,29 @@ def test_new_sitemap_entry_against_baseline(world, registered,
     names = {s["name"] for s in finding.evidence["verdict"]["signals"]}
     assert {"new_sitemap_entry", "gambling_promotion"} <= names
     assert "sitemap_injection" in finding.techniques
+
+
+def test_webscan_page_command_fetches_a_url_four_ways():
+    records = [
+        record("", CLEAN),
+        record("berita", NEWS, cloak="googlebot", cloak_html=CLOAKED),
+        record("info", NEWS, cloak="google_referrer", cloak_redirect="https://naga303.site/slot-gacor"),
+    ]
+    with CorpusServers(records) as servers:
+        base = servers.urls["s1"]
+
+        def run(path):
+            result = subprocess.run([sys.executable, "-m", "spbe.manage", "webscan_page", base + path,
+                                     "--format", "json"], capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            return json.loads(result.stdout)
+
+        cloaked = run("berita")
+        assert cloaked["verdict"] == "infected"
+        assert any(s["name"] == "cloaked_content" and s["variant"] == "googlebot" for s in cloaked["signals"])
+        # naga303.site does not resolve here: had the scanner followed the off-site redirect,
+        # the variant would be a connection error instead of a recorded redirect.
+        redirect = run("info")
+        assert redirect["verdict"] == "infected"
+        assert any(s["name"] == "cloaked_content" and s["variant"] == "google_referrer" for s in redirect["signals"])
+        assert run("")["verdict"] == "clean"

@@ -94,20 +94,30 @@ async def _get(client, limiter, url, variant, extra_headers=None) -> Fetched:
     chain, current = [url], url
     try:
         for _ in range(MAX_REDIRECTS + 1):
-            async with limiter:
-                response = await client.get(current, headers=headers, follow_redirects=False)
-            if response.is_redirect and "location" in response.headers:
-                current = urljoin(current, response.headers["location"])
-                chain.append(current)
-                if not _same_site(current, urlsplit(url).hostname or ""):
-                    # Leaving the site: record where it goes, never fetch third-party pages.
-                    return Fetched(variant, url, current, response.status_code, dict(response.headers), b"", chain)
-                continue
-            return Fetched(variant, url, current, response.status_code, dict(response.headers),
-                           response.content[:MAX_BYTES], chain)
+            async with limiter, client.stream("GET", current, headers=headers, follow_redirects=False) as response:
+                if response.is_redirect and "location" in response.headers:
+                    current = urljoin(current, response.headers["location"])
+                    chain.append(current)
+                    if not _same_site(current, urlsplit(url).hostname or ""):
+                        # Leaving the site: record where it goes, never fetch third-party pages.
+                        return Fetched(variant, url, current, response.status_code, dict(response.headers), b"",
+                                       chain)
+                    continue
+                return Fetched(variant, url, current, response.status_code, dict(response.headers),
+                               await _read_capped(response), chain)
         return Fetched(variant, url, current, 0, {}, b"", chain, "too many redirects")
     except httpx.HTTPError as exc:
         return Fetched(variant, url, current, 0, {}, b"", chain, f"{type(exc).__name__}: {exc}")
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _sitemap_locs(body: bytes) -> tuple[list[str], list[str]]:

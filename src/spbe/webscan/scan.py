@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from .detector import SiteContext, Verdict, analyze
 from .extract import extract
-from .fetch import Fetched, fetch_variants, new_client
+from .fetch import Fetched
 
 
 def analyze_html(html: str, url: str = "file:///page.html", context: SiteContext | None = None) -> Verdict:
@@ -36,6 +36,8 @@ def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = N
 
 
 def analyze_url(url: str, context: SiteContext | None = None) -> tuple[Verdict, dict[str, Fetched]]:
-    with new_client() as client:
-        fetched = fetch_variants(client, url)
-    return analyze_fetched(fetched, context), fetched
+    """One URL through the crawler's fetch path (four variants, no off-site fetching)."""
+    from .crawler import crawl
+
+    page = crawl(url, only_urls=[url], interval=0.0, context=context).pages[0]
+    return page.verdict, page.fetched
