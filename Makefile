@@ -37,9 +37,11 @@ setup: install
 demo: setup
 
 run: setup
-	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, API: /api/v1/docs; Ctrl-C stops)"
+	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, Love Bali: /lovebali/, API: /api/v1/docs; Ctrl-C stops)"
+	@echo "Bank simulator (stands in for the collecting bank) on http://127.0.0.1:8079"
 	@$(SPBE) worker > var/worker.log 2>&1 & worker=$$!; \
-	trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
+	trap "kill $$worker $$banksim 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 
 worker: install

@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         TOKEN = "token", _("API token")
         SYSTEM = "system", _("System")
         PUBLIC = "public", _("Public visitor")
+        PARTNER = "partner", _("Partner endpoint (signed API request)")
 
     sequence = models.BigIntegerField(_("sequence"), unique=True, editable=False)
     occurred_at = models.DateTimeField(_("time"), editable=False, db_index=True)

@@ -28,7 +28,7 @@ def _actor_fields(actor) -> dict:
         user = None
         if kind in ("user", "token"):
             kind = "public"
-    actor_repr = ""
+    actor_repr = ctx.token_name if kind == "partner" else ""
     if user is not None:
         actor_repr = user.get_username()
         if kind == "token" and ctx.token_name:

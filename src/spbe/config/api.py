@@ -12,6 +12,7 @@ from spbe.core.api import router as core_router
 from spbe.evaluation.api import router as evaluation_router
 from spbe.core.apiutils import SessionAuth, TokenAuth, install_error_handlers
 from spbe.inventory.api import router as inventory_router
+from spbe.levy.api import router as levy_router
 from spbe.webscan.api import router as webscan_router
 
 api = NinjaAPI(
@@ -31,3 +32,4 @@ api.add_router("/inventory", inventory_router)
 api.add_router("/audit", audit_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/webscan", webscan_router)
+api.add_router("/levy", levy_router)

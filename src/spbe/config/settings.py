@@ -68,6 +68,9 @@ def check_production_settings() -> None:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty")
+    for name in ("LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER"):
+        if not env(name):
+            problems.append(f"{name} is not set (passports must not be protected by a key derived from SECRET_KEY)")
     if not env("DATABASE_URL"):
         problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
     if problems:
@@ -95,6 +98,8 @@ INSTALLED_APPS = [
     "spbe.inventory",
     "spbe.evaluation",
     "spbe.webscan",
+    "spbe.levy",
+    "spbe.lovebali",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +108,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "spbe.core.middleware.StaffLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,7 +169,19 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Indonesian is the default; English for all UI. Tourist-facing modules add more languages.
 LANGUAGE_CODE = "id"
-LANGUAGES = [("id", _("Indonesian")), ("en", _("English"))]
+# Staff pages are in Indonesian and English; tourist-facing Love Bali pages also in the main
+# source-market languages (their catalogs live in spbe/lovebali/locale).
+LANGUAGES = [
+    ("id", _("Indonesian")),
+    ("en", _("English")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("ko", _("Korean")),
+    ("ja", _("Japanese")),
+    ("ru", _("Russian")),
+    ("fr", _("French")),
+    ("de", _("German")),
+]
+CONSOLE_LANGUAGES = ["id", "en"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "spbe_language"
 USE_I18N = True
@@ -254,3 +272,42 @@ WEBSCAN_CONCURRENCY_PER_HOST = int(env("WEBSCAN_CONCURRENCY_PER_HOST", "2"))
 WEBSCAN_REQUEST_INTERVAL = float(env("WEBSCAN_REQUEST_INTERVAL", "0.5"))
 
 SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")
+
+# --- Love Bali levy (policy values are settings because the rules change by Pergub) -------
+# Tariff per traveller in whole rupiah, by the date the order is made ("from" inclusive).
+LEVY_TARIFFS = [{"from": "2024-02-14", "amount": 150_000}]
+LEVY_INSTITUTION_CODE = env("LEVY_INSTITUTION_CODE", "pemprov-bali")
+LEVY_MAX_TRAVELLERS_PER_ORDER = 20
+LEVY_ORDER_TTL_HOURS = int(env("LEVY_ORDER_TTL_HOURS", "24"))
+# A voucher covers one visit: from a few days before the declared arrival (flights move)
+# to a cap after it (the Governor's 60-day statement, 2025; unconfirmed, so configurable).
+LEVY_VOUCHER_GRACE_DAYS_BEFORE = 7
+LEVY_VOUCHER_VALID_DAYS = int(env("LEVY_VOUCHER_VALID_DAYS", "60"))
+LEVY_EXEMPTION_DECISION_DAYS = 5  # working days for an officer decision (Pergub 36/2023 as reported)
+LEVY_EXEMPTION_LEAD_DAYS = int(env("LEVY_EXEMPTION_LEAD_DAYS", "5"))  # sources say 5 days or one month
+LEVY_ENDPOINT_COMMISSION = "0.03"  # imbal jasa, Perda 2/2025 / Pergub 25/2025
+LEVY_BANK_FEE = 4_500  # BPD Bali fee per transaction (2024), tracked apart from the levy
+# Encryption key for passports and partner secrets (Fernet, urlsafe base64 of 32 bytes) and the
+# pepper for passport lookup hashes. Development derives both from SECRET_KEY.
+LEVY_DATA_KEY = env("LEVY_DATA_KEY", "")
+LEVY_PASSPORT_PEPPER = env("LEVY_PASSPORT_PEPPER", "")
+# Payment providers: which one new payments use, and how to reach each.
+LEVY_PAYMENT_PROVIDER = env("LEVY_PAYMENT_PROVIDER", "banksim")
+LEVY_PROVIDERS = {
+    "banksim": {
+        "base_url": env("LEVY_BANKSIM_URL", "http://127.0.0.1:8079"),
+        "server_key": env("LEVY_BANKSIM_KEY", "banksim-dev-key"),
+    },
+    "midtrans": {
+        "base_url": env("LEVY_MIDTRANS_URL", "https://api.sandbox.midtrans.com"),
+        "server_key": env("LEVY_MIDTRANS_SERVER_KEY", ""),
+    },
+    "xendit": {
+        "base_url": env("LEVY_XENDIT_URL", "https://api.xendit.co"),
+        "secret_key": env("LEVY_XENDIT_SECRET_KEY", ""),
+        "callback_token": env("LEVY_XENDIT_CALLBACK_TOKEN", ""),
+    },
+}
+# Partner (Love Bali Endpoint) request signatures older than this are refused.
+LEVY_PARTNER_CLOCK_SKEW = 300
+LEVY_PARTNER_RATE_PER_MINUTE = int(env("LEVY_PARTNER_RATE_PER_MINUTE", "600"))

@@ -19,5 +19,7 @@ urlpatterns = [
     path("console/audit/", include("spbe.audit.urls")),
     path("console/evaluation/", include("spbe.evaluation.urls")),
     path("console/webscan/", include("spbe.webscan.urls")),
+    path("console/levy/", include("spbe.levy.urls")),
+    path("lovebali/", include("spbe.lovebali.urls")),
     path("", include("spbe.core.urls")),
 ]

@@ -119,6 +119,9 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(ServiceError)
     def on_service_error(request, exc):
         details = [{"field": exc.field, "message": exc.message}] if exc.field else []
+        extra = getattr(exc, "details", None)
+        if isinstance(extra, list):
+            details.extend(extra)
         return respond(request, exc.status, exc.code, exc.message, details)
 
     @api.exception_handler(DjangoValidationError)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 @dataclass(frozen=True)
 class ActorContext:
     user: object | None = None
-    kind: str = "system"  # user | token | system | public
+    kind: str = "system"  # user | token | system | public | partner
     request_id: str = ""
     ip_address: str | None = None
     token_name: str = ""

@@ -68,3 +68,23 @@ class AccessLogMiddleware:
             },
         )
         return response
+
+
+class StaffLanguageMiddleware:
+    """Outside the tourist site, use only the languages the staff catalogs cover.
+
+    Tourist languages (zh, ko, ja, ru, fr, de) are translated for /lovebali/ pages only; a
+    visitor whose browser asks for one of them elsewhere gets English rather than a mix.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.utils import translation
+
+        if not request.path.startswith("/lovebali/") and translation.get_language() not in settings.CONSOLE_LANGUAGES:
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        return self.get_response(request)

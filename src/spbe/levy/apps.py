@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LevyConfig(AppConfig):
+    name = "spbe.levy"
+    verbose_name = _("Love Bali levy")
+
+    def ready(self):
+        from spbe.core.demo import register_demo_loader
+        from spbe.core.navigation import NavItem, register
+        from spbe.core.roles import Role, register_role_permissions
+
+        from .demo import load_demo
+
+        view = ["levy.view_order", "levy.view_payment", "levy.view_refund", "levy.view_voucher", "levy.view_endpoint",
+                "levy.view_exemption", "levy.view_settlementbatch", "levy.view_commissionstatement", "levy.view_checkpointscan"]
+        register_role_permissions({
+            # Dinas Pariwisata levy officers run the levy; BPD Bali finance staff hold the same
+            # role in their own agency record.
+            Role.LEVY_OFFICER: view + [
+                "levy.add_refund", "levy.change_refund", "levy.change_voucher", "levy.review_exemption",
+                "levy.review_endpoint", "levy.add_settlementbatch", "levy.add_arrivalcount",
+                "levy.add_commissionstatement", "levy.lookup_passport", "levy.add_signingkey", "levy.add_counterpayment",
+            ],
+            Role.CHECKPOINT_OFFICER: ["levy.add_checkpointscan", "levy.lookup_passport", "levy.view_voucher"],
+        })
+        register(
+            NavItem(_("Levy dashboard"), "levy:dashboard", "levy.view_order", _("Love Bali")),
+            NavItem(_("Orders"), "levy:order-list", "levy.view_order", _("Love Bali")),
+            NavItem(_("Refunds"), "levy:refund-list", "levy.view_refund", _("Love Bali")),
+            NavItem(_("Exemptions"), "levy:exemption-list", "levy.view_exemption", _("Love Bali")),
+            NavItem(_("Endpoints"), "levy:endpoint-list", "levy.view_endpoint", _("Love Bali")),
+            NavItem(_("Reconciliation"), "levy:settlement-list", "levy.view_settlementbatch", _("Love Bali")),
+            NavItem(_("Checkpoint scanner"), "levy:checkpoint", "levy.add_checkpointscan", _("Love Bali")),
+            NavItem(_("Passport lookup"), "levy:lookup", "levy.lookup_passport", _("Love Bali")),
+        )
+        register_demo_loader(load_demo)

@@ -1,0 +1,20 @@
+"""Expire unpaid orders and issue vouchers a crash left unissued (run from cron every few minutes)."""
+
+from django.core.management.base import BaseCommand
+
+from spbe.core import context
+
+
+class Command(BaseCommand):
+    help = "Expire unpaid levy orders and repair paid orders without vouchers."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--older-than", type=int, default=60, help="only repair orders paid at least this many seconds ago")
+
+    def handle(self, *args, older_than, **options):
+        from spbe.levy.services import expire_orders, repair_missing_vouchers
+
+        with context.acting_as(kind="system"):
+            expired = expire_orders()
+            repaired = repair_missing_vouchers(older_than)
+        self.stdout.write(f"expired {expired} orders, issued vouchers for {repaired} orders")

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "lovebali"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pay/", views.pay, name="pay"),
+    path("o/<str:token>/", views.order, name="order"),
+    path("o/<str:token>/status/", views.order_status, name="order-status"),
+    path("o/<str:token>/check/", views.order_check, name="order-check"),
+    path("o/<str:token>/return/", views.order_return, name="order-return"),
+    path("o/<str:token>/vouchers.pdf", views.order_pdf, name="order-pdf"),
+    path("find/", views.find, name="find"),
+    path("verify/", views.verify, name="verify"),
+    path("endpoints/check/", views.endpoint_check, name="endpoint-check"),
+    path("endpoints/register/", views.endpoint_register, name="endpoint-register"),
+    path("exemption/", views.exemption, name="exemption"),
+]

@@ -1,0 +1,62 @@
+"""Levy fixtures: the levy institution, officers, and a real bank simulator on loopback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+
+from spbe.core.roles import Role
+from spbe.levy import services
+from spbe.levy.banksim import BankSimulator
+from tests.conftest import make_user
+
+SIM_KEY = "sim-test-server-key"
+CALLBACK_TOKEN = "sim-test-callback-token"
+
+
+@pytest.fixture
+def banksim(settings):
+    """A running simulator; providers point at it. Notifications go to settings.SITE_URL."""
+    sim = BankSimulator(SIM_KEY, callback_token=CALLBACK_TOKEN, retry_delays=(0.05, 0.1, 0.2, 0.4), settlement_fee=4500)
+    url = sim.start()
+    settings.LEVY_PROVIDERS = {
+        "banksim": {"base_url": url, "server_key": SIM_KEY},
+        "midtrans": {"base_url": url, "server_key": SIM_KEY},
+        "xendit": {"base_url": url, "secret_key": SIM_KEY, "callback_token": CALLBACK_TOKEN},
+    }
+    yield sim
+    sim.stop()
+
+
+@dataclass
+class Levy:
+    officer: object
+    checkpoint: object
+    world: object
+
+
+@pytest.fixture
+def levy(world, settings):
+    settings.LEVY_INSTITUTION_CODE = world.province.code
+    officer = make_user("levy_officer", world.agency_a, Role.LEVY_OFFICER)
+    checkpoint = make_user("checkpoint_officer", world.agency_a, Role.CHECKPOINT_OFFICER)
+    with translation.override("en"):
+        yield Levy(officer, checkpoint, world)
+
+
+def traveller(name="Olivia Smith", nationality="AU", passport="PA1234567", arrival=None):
+    return services.TravellerInput(name, nationality, passport, arrival or timezone.localdate() + timedelta(days=3))
+
+
+def make_order(n=1, email="olivia@example.com", **kwargs):
+    travellers = [traveller(f"Traveller {i}", passport=f"PA{1000000 + i}") for i in range(n)]
+    return services.create_order(email=email, travellers=travellers, **kwargs)
+
+
+def notify_url():
+    from spbe.levy.api import notify_url as build
+
+    return build("banksim")
