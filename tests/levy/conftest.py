@@ -51,8 +51,8 @@ def traveller(name="Olivia Smith", nationality="AU", passport="PA1234567", arriv
     return services.TravellerInput(name, nationality, passport, arrival or timezone.localdate() + timedelta(days=3))
 
 
-def make_order(n=1, email="olivia@example.com", **kwargs):
-    travellers = [traveller(f"Traveller {i}", passport=f"PA{1000000 + i}") for i in range(n)]
+def make_order(n=1, email="olivia@example.com", first_passport=1000000, **kwargs):
+    travellers = [traveller(f"Traveller {i}", passport=f"PA{first_passport + i}") for i in range(n)]
     return services.create_order(email=email, travellers=travellers, **kwargs)
 
 

@@ -995,6 +995,7 @@ def decide_endpoint(endpoint: Endpoint, *, status: str, note: str = "", pks_numb
 def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple[EndpointKey, str]:
     """A new API key; the secret is returned once and stored only encrypted."""
     permissions.require_unless_system(by, "levy.review_endpoint", endpoint)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.status != Endpoint.Status.APPROVED:
         raise ConflictError(_("Only approved endpoints get API keys."), code="endpoint_not_approved")
     secret = "lbs_" + secrets.token_urlsafe(32)
