@@ -10,7 +10,8 @@ SETTINGS_IMPORT = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='spbe
 
 
 def _start(env_overrides: dict) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER")}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "-c", SETTINGS_IMPORT], env=env, capture_output=True, text=True)
 
@@ -25,8 +26,11 @@ def test_production_refuses_placeholder_secret_and_debug():
 
 
 def test_production_starts_with_real_settings():
-    result = _start({"SPBE_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "spbe.baliprov.go.id",
-                     "DATABASE_URL": "postgres://u:p@localhost/db"})
+    real = {"SPBE_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "spbe.baliprov.go.id",
+            "DATABASE_URL": "postgres://u:p@localhost/db"}
+    result = _start(real)
+    assert result.returncode != 0 and "LEVY_DATA_KEY is not set" in result.stderr  # passports need their own key
+    result = _start({**real, "LEVY_DATA_KEY": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", "LEVY_PASSPORT_PEPPER": "p" * 40})
     assert result.returncode == 0, result.stderr
 
 

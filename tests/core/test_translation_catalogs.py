@@ -5,11 +5,13 @@ from pathlib import Path
 import polib
 import pytest
 
-LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "spbe" / "locale"
-CATALOGS = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django.po"))
+PACKAGE_DIR = Path(__file__).resolve().parents[2] / "src" / "spbe"
+LOCALE_DIR = PACKAGE_DIR / "locale"
+# The staff catalog (Indonesian) and the tourist site's catalogs (seven languages).
+CATALOGS = sorted(LOCALE_DIR.glob("*/LC_MESSAGES/django.po")) + sorted(PACKAGE_DIR.glob("*/locale/*/LC_MESSAGES/django.po"))
 
 
-@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: p.parts[-3])
+@pytest.mark.parametrize("po_path", CATALOGS, ids=lambda p: "/".join(p.parts[-5:-2]))
 def test_mo_matches_po_and_everything_is_translated(po_path):
     po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po if not e.obsolete and not e.translated()]
@@ -21,3 +23,13 @@ def test_mo_matches_po_and_everything_is_translated(po_path):
 
 def test_there_is_an_indonesian_catalog():
     assert any(p.parts[-3] == "id" for p in CATALOGS)
+
+
+def test_every_tourist_language_has_a_love_bali_catalog():
+    from django.conf import settings
+
+    have = {p.parts[-3] for p in PACKAGE_DIR.glob("lovebali/locale/*/LC_MESSAGES/django.po")}
+    from django.utils.translation import to_locale
+
+    wanted = {to_locale(code) for code, _name in settings.LANGUAGES if code != "en"}
+    assert wanted <= have, wanted - have

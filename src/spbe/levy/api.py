@@ -36,9 +36,14 @@ def notify_url(provider: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("api-v1:levy_notification", args=[provider])
 
 
+class RateLimited(ServiceError):
+    status = 429
+    code = "rate_limited"
+
+
 def _limit_public(request, name: str, limit: int = 30) -> None:
     if ratelimit.hit(ratelimit.client_bucket(request, name), limit=limit, window=60):
-        raise ServiceError(_("Too many requests. Please wait and try again."), code="rate_limited")
+        raise RateLimited(_("Too many requests. Please wait and try again."))
 
 
 # --- payment provider notifications -----------------------------------------------------
@@ -168,7 +173,7 @@ class LookupIn(Schema):
 def passport_lookup(request, payload: LookupIn):
     """Officer lookup by passport (POST so the number never appears in URLs or logs)."""
     if ratelimit.hit(f"levy-lookup:{request.user.pk}", limit=60, window=60):
-        raise ServiceError(_("Too many requests. Please wait and try again."), code="rate_limited")
+        raise RateLimited(_("Too many requests. Please wait and try again."))
     return {"results": services.lookup_passport(request.user, payload.nationality, payload.passport)}
 
 

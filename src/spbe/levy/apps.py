@@ -21,7 +21,7 @@ class LevyConfig(AppConfig):
             Role.LEVY_OFFICER: view + [
                 "levy.add_refund", "levy.change_refund", "levy.change_voucher", "levy.review_exemption",
                 "levy.review_endpoint", "levy.add_settlementbatch", "levy.add_arrivalcount",
-                "levy.add_commissionstatement", "levy.lookup_passport", "levy.add_signingkey", "levy.add_counterpayment",
+                "levy.add_commissionstatement", "levy.lookup_passport", "levy.add_signingkey", "levy.add_counterpayment", "levy.add_checkpointscan",
             ],
             Role.CHECKPOINT_OFFICER: ["levy.add_checkpointscan", "levy.lookup_passport", "levy.view_voucher"],
         })

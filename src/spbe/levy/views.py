@@ -71,6 +71,7 @@ def dashboard(request):
 
 @console_view
 def order_list(request):
+    permissions.require(request.user, "levy.view_order")
     qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.select_related("endpoint"))
     query = request.GET.get("q", "").strip().upper()
     status = request.GET.get("status", "")
@@ -113,6 +114,7 @@ def order_detail(request, code: str):
 @console_view
 @require_http_methods(["GET", "POST"])
 def refund_list(request):
+    permissions.require(request.user, "levy.view_refund")
     qs = permissions.scope_queryset(request.user, "levy.view_refund", Refund.objects.select_related("payment__order"))
     if request.method == "POST":
         refund = scoped_object_or_404(request.user, "levy.view_refund", qs, pk=request.POST.get("refund"))
@@ -135,6 +137,7 @@ def refund_list(request):
 
 @console_view
 def exemption_list(request):
+    permissions.require(request.user, "levy.view_exemption")
     qs = permissions.scope_queryset(request.user, "levy.view_exemption", Exemption.objects.all())
     status = request.GET.get("status", Exemption.Status.SUBMITTED)
     if status:
@@ -172,6 +175,7 @@ def exemption_document(request, code: str, document_id: int):
 
 @console_view
 def endpoint_list(request):
+    permissions.require(request.user, "levy.view_endpoint")
     qs = permissions.scope_queryset(request.user, "levy.view_endpoint", Endpoint.objects.all())
     status = request.GET.get("status", "")
     if status:
@@ -235,6 +239,7 @@ def statement_pdf(request, code: str, statement_id: int):
 @console_view
 @require_http_methods(["GET", "POST"])
 def settlement_list(request):
+    permissions.require(request.user, "levy.view_settlementbatch")
     if request.method == "POST":
         upload = _uploaded(request, "file")
         if upload:
