@@ -9,15 +9,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULES = ["bench_audit", "bench_webscan"]
+MODULES = ["bench_audit", "bench_webscan", "bench_levy"]
 
 
-def setup_django() -> None:
+def setup_django(database_url: str | None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "spbe.config.settings")
-    os.environ.setdefault("SPBE_TASKS_BACKEND", "immediate")
+    os.environ.setdefault("SPBE_TASKS_BACKEND", "database")  # as in production
+    os.environ.setdefault("DEBUG", "false")  # DEBUG keeps every SQL statement in memory
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     if "DATABASE_URL" not in os.environ:
-        # A throwaway SQLite file: benchmarks never touch the development database.
-        os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='spbe-bench-')}/bench.sqlite3"
+        # A throwaway database: benchmarks never touch the development database.
+        os.environ["DATABASE_URL"] = database_url or f"sqlite:///{tempfile.mkdtemp(prefix='spbe-bench-')}/bench.sqlite3"
     import django
 
     django.setup()
@@ -27,9 +29,19 @@ def setup_django() -> None:
 
 
 def main(argv: list[str]) -> int:
-    setup_django()
+    from benchmarks.pg import throwaway_postgres
+
+    with throwaway_postgres() as database_url:
+        return _run(argv, database_url)
+
+
+def _run(argv: list[str], database_url: str | None) -> int:
+    setup_django(database_url)
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
     selected = argv or MODULES
-    results = {}
+    results = {"database": connection.vendor}
     for name in selected:
         module = importlib.import_module(f"benchmarks.{name}")
         print(f"== {name}")

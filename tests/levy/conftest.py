@@ -41,6 +41,7 @@ class Levy:
 @pytest.fixture
 def levy(world, settings):
     settings.LEVY_INSTITUTION_CODE = world.province.code
+    services.clear_caches()
     officer = make_user("levy_officer", world.agency_a, Role.LEVY_OFFICER)
     checkpoint = make_user("checkpoint_officer", world.agency_a, Role.CHECKPOINT_OFFICER)
     with translation.override("en"):

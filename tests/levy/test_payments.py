@@ -153,19 +153,26 @@ def test_crash_between_payment_and_voucher_issue_still_ends_in_exactly_one_vouch
     payment = services.start_payment(order, "qris", notify_url="")
     banksim.pay(payment.provider_reference)
 
-    # 1. The queue is down when the payment commits: the voucher task is never enqueued.
+    # 1. Issuing in place fails (worker killed mid-way) and the task queue is down as well:
+    #    the payment commits, no voucher exists, nothing is queued.
+    real_new_voucher = services._new_voucher
+
+    def killed(**kwargs):
+        raise RuntimeError("worker killed")
+
     def queue_down(order_id):
         raise ConnectionError("task queue unreachable")
 
+    monkeypatch.setattr(services, "_new_voucher", killed)
     monkeypatch.setattr(services, "_enqueue_voucher_issue", queue_down)
     with pytest.raises(ConnectionError):
         services.refresh_payment(payment)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and order.vouchers_issued_at is None
+    assert payment.__class__.objects.get(pk=payment.pk).state == Payment.State.CONFIRMED
     assert not Voucher.objects.exists()
 
     # 2. The first repair attempt crashes half-way (after one voucher): all of it rolls back.
-    real_new_voucher = services._new_voucher
     calls = []
 
     def crash_on_second(**kwargs):

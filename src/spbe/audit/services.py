@@ -62,7 +62,8 @@ def record(
         agency_id = owner_agency_id(target)
     else:
         agency_id = getattr(agency, "pk", agency)
-    with transaction.atomic():
+    # No savepoint: the event belongs to the caller's transaction and fails with it.
+    with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             sequence=head.last_sequence + 1,

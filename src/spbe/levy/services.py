@@ -18,7 +18,9 @@ import csv
 import hashlib
 import io
 import json
+import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -27,7 +29,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Case, Count, F, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,13 +65,27 @@ from .providers import NotificationRejected, ProviderError, get_provider
 from .providers.base import ProviderStatus
 
 CODE_ALPHABET = codec.REFERENCE_ALPHABET
+logger = logging.getLogger("spbe.levy")
+_INSTITUTION: dict[str, Institution] = {}  # institutions are never deleted (PROTECT), so caching by code is safe
 
 
 def levy_institution() -> Institution:
+    cached = _INSTITUTION.get(settings.LEVY_INSTITUTION_CODE)
+    if cached is not None:
+        return cached
     institution = Institution.objects.filter(code=settings.LEVY_INSTITUTION_CODE).first()
+    if institution is not None:
+        code = settings.LEVY_INSTITUTION_CODE
+        transaction.on_commit(lambda: _INSTITUTION.__setitem__(code, institution))
     if institution is None:
         raise ServiceError(_("The levy is not configured: no institution %(code)s.") % {"code": settings.LEVY_INSTITUTION_CODE})
     return institution
+
+
+def clear_caches() -> None:
+    """Forget cached institution and signing key (tests roll back rows without signals)."""
+    _INSTITUTION.clear()
+    _ACTIVE_KEY.clear()
 
 
 def _random_code(length: int) -> str:
@@ -187,7 +203,7 @@ def create_order(
         raise error
     order = Order.objects.create(
         institution=levy_institution(),
-        code=_unique_code(Order, "code", "LB", 8),
+        code="LB" + _random_code(8),  # unique constraint guards the (31^8) space
         channel=channel,
         endpoint=endpoint,
         email=email.strip().lower(),
@@ -273,12 +289,11 @@ def start_payment(order: Order, method: str, *, notify_url: str, return_url: str
             raise ConflictError(_("This order is already paid."), code="already_paid")
         if order.status != Order.Status.PENDING or order.expires_at < timezone.now():
             raise ConflictError(_("This order has expired; please start a new one."), code="order_expired")
-        open_payment = order.payments.filter(
-            state=Payment.State.PENDING, method=method, provider=provider_impl.identifier
-        ).first()
-        if open_payment is not None:
-            return open_payment
-        local_id = (order.payments.order_by("-local_id").values_list("local_id", flat=True).first() or 0) + 1
+        attempts = list(order.payments.all())
+        for attempt in attempts:
+            if attempt.state == Payment.State.PENDING and attempt.method == method and attempt.provider == provider_impl.identifier:
+                return attempt
+        local_id = max((a.local_id for a in attempts), default=0) + 1
         payment = Payment.objects.create(
             order=order, local_id=local_id, provider=provider_impl.identifier, method=method, amount=order.total
         )
@@ -297,18 +312,20 @@ def start_payment(order: Order, method: str, *, notify_url: str, return_url: str
             Payment.objects.filter(pk=payment.pk, state=Payment.State.CREATED).update(state=Payment.State.FAILED, error=str(exc)[:300])
             audit.record("levy.payment.failed", payment, data={"error": str(exc)[:300]})
         raise ServiceError(_("The payment service is not reachable right now. Please try again in a minute."), code="provider_unavailable") from exc
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
-        payment.provider_reference = instructions.provider_reference
-        payment.info = {
-            "qris": instructions.qris,
-            "va_number": instructions.va_number,
-            "redirect_url": instructions.redirect_url,
-            "expires_at": instructions.expires_at,
-        }
-        if payment.state == Payment.State.CREATED:
-            payment.state = Payment.State.PENDING
-        payment.save(update_fields=["provider_reference", "info", "state"])
+    info = {
+        "qris": instructions.qris,
+        "va_number": instructions.va_number,
+        "redirect_url": instructions.redirect_url,
+        "expires_at": instructions.expires_at,
+    }
+    # One statement; a notification that already confirmed the payment keeps its state.
+    Payment.objects.filter(pk=payment.pk).update(
+        provider_reference=instructions.provider_reference, info=info,
+        state=Case(When(state=Payment.State.CREATED, then=Value(Payment.State.PENDING)), default=F("state")),
+    )
+    payment.provider_reference, payment.info = instructions.provider_reference, info
+    if payment.state == Payment.State.CREATED:
+        payment.state = Payment.State.PENDING
     return payment
 
 
@@ -411,7 +428,8 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
         payment.save(update_fields=["error"])
         audit.record("levy.payment.amount_mismatch", payment, data={"reported": status.amount, "expected": payment.amount})
         return "amount mismatch (flagged)"
-    order = Order.objects.select_for_update().get(pk=payment.order_id)
+    # Locked with the payment (apply_provider_status selects both rows FOR UPDATE).
+    order = payment.order
     payment.state = Payment.State.CONFIRMED
     payment.confirmed_at = timezone.now()
     payment.error = ""
@@ -428,12 +446,21 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
         return "duplicate payment (refund created)"
     order.status = Order.Status.PAID
     order.paid_at = payment.confirmed_at
-    order.save(update_fields=["status", "paid_at"])
     audit.record("levy.order.paid", order, data={"payment": payment.local_id})
     if order.endpoint_id:
         _book_commission(order, payment)
-    order_id = order.pk
-    transaction.on_commit(lambda: _enqueue_voucher_issue(order_id))
+    # Vouchers are issued in the same transaction as the payment (one commit, one audit-chain
+    # lock). Should that fail, the payment still stands and the task — or, if the queue is
+    # down too, the repair sweep — issues them later.
+    try:
+        with transaction.atomic():
+            _issue_locked(order, paying=payment, also_save=["status", "paid_at"])
+    except Exception:
+        logger.exception("issuing vouchers for %s failed; queued for retry", order.code)
+        order.vouchers_issued_at = None
+        order.save(update_fields=["status", "paid_at"])
+        order_id = order.pk
+        transaction.on_commit(lambda: _enqueue_voucher_issue(order_id))
     return "confirmed"
 
 
@@ -457,9 +484,18 @@ def _private_key(key_id: int, encrypted: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(bytes.fromhex(protect.decrypt(encrypted)))
 
 
+_ACTIVE_KEY: dict = {}
+ACTIVE_KEY_CACHE_SECONDS = 60  # after a rotation other processes sign with the old key (still valid) this long
+
+
 def active_signing_key() -> SigningKey:
-    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-number").first()
-    return key or rotate_signing_key()
+    cached = _ACTIVE_KEY.get("key")
+    if cached is not None and _ACTIVE_KEY["until"] > time.monotonic():
+        return cached
+    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-number").first() or rotate_signing_key()
+    # Cache only once committed: a key made in a transaction that rolls back must not linger.
+    transaction.on_commit(lambda: _ACTIVE_KEY.update(key=key, until=time.monotonic() + ACTIVE_KEY_CACHE_SECONDS))
+    return key
 
 
 @transaction.atomic
@@ -477,6 +513,7 @@ def rotate_signing_key(by=None) -> SigningKey:
     raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
     key = SigningKey.objects.create(number=number, public_key=raw_public.hex(), private_key_encrypted=protect.encrypt(raw_private.hex()))
+    _ACTIVE_KEY.clear()
     audit.record("levy.signing_key.created", key, actor=by, data={"number": number, "public_key": key.public_key})
     return key
 
@@ -494,14 +531,17 @@ def _sign_voucher(*, reference, kind, valid_from, valid_until, nationality, name
     return codec.sign(claims, _private_key(key.pk, key.private_key_encrypted)), key
 
 
-def _new_voucher(*, institution, kind, traveller=None, exemption=None, passport_hash, passport, nationality, name, valid_from, valid_until) -> Voucher:
-    reference = _unique_code(Voucher, "reference", "", codec.REFERENCE_LENGTH)
+def _new_voucher(*, institution_id, kind, traveller=None, exemption=None, passport_hash, passport, nationality, name,
+                 valid_from, valid_until) -> Voucher:
+    # 31^8 references: a collision is vanishingly rare and the unique constraint refuses it
+    # (the transaction then fails and the task or sweep issues again with a new reference).
+    reference = _random_code(codec.REFERENCE_LENGTH)
     code, key = _sign_voucher(
         reference=reference, kind=kind, valid_from=valid_from, valid_until=valid_until, nationality=nationality,
         name=name, passport_check=protect.passport_check_bytes(nationality, passport),
     )
     return Voucher.objects.create(
-        institution=institution, reference=reference, kind=kind, traveller=traveller, exemption=exemption,
+        institution_id=institution_id, reference=reference, kind=kind, traveller=traveller, exemption=exemption,
         passport_hash=passport_hash, full_name=name, nationality=nationality, code=code, key=key,
         valid_from=valid_from, valid_until=valid_until,
     )
@@ -509,39 +549,45 @@ def _new_voucher(*, institution, kind, traveller=None, exemption=None, passport_
 
 def issue_vouchers(order_id: int) -> int:
     """Issue the vouchers of a paid order; idempotent (returns how many were created now)."""
-    created = 0
     with transaction.atomic():
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status != Order.Status.PAID or order.vouchers_issued_at is not None:
             return 0
-        paying = order.payments.filter(state=Payment.State.CONFIRMED).order_by("confirmed_at").first()
-        for traveller in order.travellers.select_related("voucher").all():
-            if hasattr(traveller, "voucher"):
-                continue
-            existing = covering_voucher(traveller.passport_hash, traveller.arrival_date, exclude_order_id=order.pk)
-            if existing is not None:
-                # Covered meanwhile (another order or an exemption): pay this traveller back.
-                traveller.covered_by_existing = existing
-                traveller.save(update_fields=["covered_by_existing"])
-                refund = Refund.objects.create(
-                    payment=paying, amount=order.unit_amount, reason=policy.RefundReason.ALREADY_COVERED,
-                    note=_("Traveller %(n)s already holds voucher %(ref)s.") % {"n": traveller.position, "ref": existing.reference},
-                )
-                audit.record("levy.refund.created", refund, data={"reason": refund.reason, "amount": refund.amount, "automatic": True})
-                _enqueue_refund(refund.pk)
-                continue
-            valid_from, valid_until = policy.validity_for_arrival(traveller.arrival_date)
-            voucher = _new_voucher(
-                institution=order.institution, kind=Voucher.Kind.PAID, traveller=traveller,
-                passport_hash=traveller.passport_hash, passport=protect.decrypt(traveller.passport_encrypted),
-                nationality=traveller.nationality, name=traveller.full_name, valid_from=valid_from, valid_until=valid_until,
+        return _issue_locked(order)
+
+
+def _issue_locked(order: Order, paying: Payment | None = None, also_save: list[str] | None = None) -> int:
+    """Inside a transaction holding the order's row lock. ``also_save``: order fields the
+    caller changed, written in the same UPDATE."""
+    created = 0
+    for traveller in order.travellers.select_related("voucher").all():
+        if hasattr(traveller, "voucher"):
+            continue
+        existing = covering_voucher(traveller.passport_hash, traveller.arrival_date, exclude_order_id=order.pk)
+        if existing is not None:
+            # Covered meanwhile (another order or an exemption): pay this traveller back.
+            paying = paying or order.payments.filter(state=Payment.State.CONFIRMED).order_by("confirmed_at").first()
+            traveller.covered_by_existing = existing
+            traveller.save(update_fields=["covered_by_existing"])
+            refund = Refund.objects.create(
+                payment=paying, amount=order.unit_amount, reason=policy.RefundReason.ALREADY_COVERED,
+                note=_("Traveller %(n)s already holds voucher %(ref)s.") % {"n": traveller.position, "ref": existing.reference},
             )
-            audit.record("levy.voucher.issued", voucher, data={"order": order.code, "traveller": traveller.position})
-            created += 1
-        order.vouchers_issued_at = timezone.now()
-        order.save(update_fields=["vouchers_issued_at"])
-        order_id = order.pk
-        transaction.on_commit(lambda: _enqueue_voucher_mail(order_id))
+            audit.record("levy.refund.created", refund, data={"reason": refund.reason, "amount": refund.amount, "automatic": True})
+            _enqueue_refund(refund.pk)
+            continue
+        valid_from, valid_until = policy.validity_for_arrival(traveller.arrival_date)
+        voucher = _new_voucher(
+            institution_id=order.institution_id, kind=Voucher.Kind.PAID, traveller=traveller,
+            passport_hash=traveller.passport_hash, passport=protect.decrypt(traveller.passport_encrypted),
+            nationality=traveller.nationality, name=traveller.full_name, valid_from=valid_from, valid_until=valid_until,
+        )
+        audit.record("levy.voucher.issued", voucher, data={"order": order.code, "traveller": traveller.position})
+        created += 1
+    order.vouchers_issued_at = timezone.now()
+    order.save(update_fields=["vouchers_issued_at", *(also_save or [])])
+    order_id = order.pk
+    transaction.on_commit(lambda: _enqueue_voucher_mail(order_id))
     return created
 
 
@@ -842,7 +888,7 @@ def decide_exemption(exemption: Exemption, *, approve: bool, note: str, by) -> E
                 _enqueue_refund(refund.pk)
             revoke_voucher(paid, f"exemption {exemption.code} approved")
         voucher = _new_voucher(
-            institution=exemption.institution, kind=Voucher.Kind.EXEMPT, exemption=exemption,
+            institution_id=exemption.institution_id, kind=Voucher.Kind.EXEMPT, exemption=exemption,
             passport_hash=exemption.passport_hash, passport=protect.decrypt(exemption.passport_encrypted),
             nationality=exemption.nationality, name=exemption.full_name, valid_from=valid_from, valid_until=exemption.departure_date,
         )
