@@ -78,8 +78,11 @@ lint: install
 	$(SPBE) check
 
 # Regenerate translation catalogs (needs gettext: apt-get install gettext).
+# Staff pages: Indonesian (English is the source). Tourist pages (lovebali/locale): seven languages.
 messages: install
-	cd src/spbe && ../../$(SPBE) makemessages -l id -l en --no-obsolete -i "static/*" && ../../$(SPBE) compilemessages
+	cd src/spbe && ../../$(SPBE) makemessages -l id --no-obsolete -i "static/*"
+	cd src/spbe/lovebali && ../../../$(SPBE) makemessages -l zh_Hans -l ko -l ja -l ru -l fr -l de --no-obsolete
+	cd src/spbe && ../../$(SPBE) compilemessages
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache
