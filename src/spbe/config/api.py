@@ -9,6 +9,7 @@ from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from spbe.audit.api import router as audit_router
 from spbe.core.api import router as core_router
+from spbe.esign.api import router as esign_router
 from spbe.evaluation.api import router as evaluation_router
 from spbe.core.apiutils import SessionAuth, TokenAuth, install_error_handlers
 from spbe.inventory.api import router as inventory_router
@@ -33,3 +34,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/evaluation", evaluation_router)
 api.add_router("/webscan", webscan_router)
 api.add_router("/levy", levy_router)
+api.add_router("/esign", esign_router)

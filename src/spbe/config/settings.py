@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "spbe.webscan",
     "spbe.levy",
     "spbe.lovebali",
+    "spbe.esign",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +312,25 @@ LEVY_PROVIDERS = {
 # Partner (Love Bali Endpoint) request signatures older than this are refused.
 LEVY_PARTNER_CLOCK_SKEW = 300
 LEVY_PARTNER_RATE_PER_MINUTE = int(env("LEVY_PARTNER_RATE_PER_MINUTE", "600"))
+
+# --- TTE e-signature -----------------------------------------------------------------------
+# Development and tests use an offline test PKI (spbe esign_testpki) and a fake BSrE; production
+# points these at BSrE's esign-client, the Root CA Indonesia / BSrE trust roots and an HSM.
+ESIGN_PKI_DIR = Path(env("ESIGN_PKI_DIR", str(DATA_DIR / "esign-pki")))
+ESIGN_PKI_URL = env("ESIGN_PKI_URL", "http://127.0.0.1:8078")
+ESIGN_TRUST_ROOTS = env_list("ESIGN_TRUST_ROOTS", [str(ESIGN_PKI_DIR / "root.pem")])
+ESIGN_TSA_URL = env("ESIGN_TSA_URL", ESIGN_PKI_URL + "/tsa")
+ESIGN_DEFAULT_LEVEL = env("ESIGN_DEFAULT_LEVEL", "B-B")
+ESIGN_PKCS12_PATH = env("ESIGN_PKCS12_PATH", str(ESIGN_PKI_DIR / "seal.p12"))
+ESIGN_PKCS12_PASSWORD = env("ESIGN_PKCS12_PASSWORD", "" if IS_PRODUCTION else "uji-only")  # the test PKI's bundles
+ESIGN_PKCS11_LIB = env("ESIGN_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so")
+ESIGN_PKCS11_TOKEN = env("ESIGN_PKCS11_TOKEN", "spbe-seal")
+ESIGN_PKCS11_PIN = env("ESIGN_PKCS11_PIN", "")
+ESIGN_PKCS11_KEY_LABEL = env("ESIGN_PKCS11_KEY_LABEL", "seal")
+ESIGN_SEAL_CERT = env("ESIGN_SEAL_CERT", str(ESIGN_PKI_DIR / "seal.pem"))
+ESIGN_SEAL_CHAIN = env_list("ESIGN_SEAL_CHAIN", [str(ESIGN_PKI_DIR / "bsre.pem"), str(ESIGN_PKI_DIR / "root.pem")])
+ESIGN_BSRE_URL = env("ESIGN_BSRE_URL", "http://127.0.0.1:8077")
+ESIGN_BSRE_CLIENT_ID = env("ESIGN_BSRE_CLIENT_ID", "" if IS_PRODUCTION else "spbe-bali")
+ESIGN_BSRE_CLIENT_SECRET = env("ESIGN_BSRE_CLIENT_SECRET", "" if IS_PRODUCTION else "rahasia-uji")  # the fake's
+ESIGN_BSRE_API_VERSION = env("ESIGN_BSRE_API_VERSION", "v2")
+ESIGN_MAX_BYTES = 20 * 1024 * 1024

@@ -21,5 +21,6 @@ urlpatterns = [
     path("console/webscan/", include("spbe.webscan.urls")),
     path("console/levy/", include("spbe.levy.urls")),
     path("lovebali/", include("spbe.lovebali.urls")),
+    path("", include("spbe.esign.urls")),
     path("", include("spbe.core.urls")),
 ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import segno
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -12,32 +11,9 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from spbe.core.pdfdraw import draw_qr
+
 from . import countries
-
-
-def _draw_qr(pdf: canvas.Canvas, text: str, x: float, y: float, size: float) -> None:
-    """Draw the QR as one filled path of horizontal runs (fewer, larger rectangles)."""
-    # A fixed mask skips segno's mask scoring (a third of the cost); every mask is valid QR.
-    qr = segno.make(text, error="m", micro=False, mask=0)
-    border = 4
-    matrix = [list(row) for row in qr.matrix]
-    cell = size / (len(matrix) + 2 * border)
-    pdf.setFillColorRGB(1, 1, 1)
-    pdf.rect(x, y, size, size, stroke=0, fill=1)
-    pdf.setFillColorRGB(0, 0, 0)
-    path = pdf.beginPath()
-    for r, row in enumerate(matrix):
-        top = y + size - (r + border + 1) * cell
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                path.rect(x + (start + border) * cell, top, (c - start) * cell, cell)
-            else:
-                c += 1
-    pdf.drawPath(path, stroke=0, fill=1)
 
 
 def vouchers_pdf(vouchers, language: str = "en") -> bytes:
@@ -54,7 +30,7 @@ def vouchers_pdf(vouchers, language: str = "en") -> bytes:
             pdf.setFont("Helvetica", 12)
             title = _("Exemption from the foreign tourist levy") if voucher.kind == "exempt" else _("Foreign tourist levy voucher")
             pdf.drawString(20 * mm, height - 33 * mm, title)
-            _draw_qr(pdf, voucher.code, 20 * mm, height - 135 * mm, 95 * mm)
+            draw_qr(pdf, voucher.code, 20 * mm, height - 135 * mm, 95 * mm)
             y = height - 150 * mm
             rows = [
                 (_("Reference"), voucher.reference),
