@@ -60,6 +60,46 @@ def _name_attr(name, attr: str) -> str:
         return ""
 
 
+def container_problem(sig, trust_roots: list) -> str:
+    """The bytes of the signature container itself are outside the signed range, so check them
+    too: exact DER with only zero padding after it, and every embedded certificate verifying
+    against its issuer. Together with the signed byte ranges, no byte can change unnoticed."""
+    from asn1crypto import cms
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+
+    raw = bytes(sig.sig_object["/Contents"])
+    try:
+        info = cms.ContentInfo.load(raw, strict=False)
+        length = len(info.dump())
+        parsed = cms.ContentInfo.load(raw[:length], strict=True)
+        if parsed.dump(force=True) != raw[:length]:
+            return "the signature container is not canonically encoded"
+    except ValueError:
+        return "the signature container cannot be parsed"
+    if raw[length:].strip(b"\x00"):
+        return "data was added inside the signature container"
+    certs = [x509.load_der_x509_certificate(c.chosen.dump()) for c in parsed["content"]["certificates"] or []]
+    anchors = certs + [x509.load_der_x509_certificate(r.dump()) for r in trust_roots]
+    for cert in certs:
+        issuers = [c for c in anchors if c.subject == cert.issuer]
+        for issuer in issuers:
+            key = issuer.public_key()
+            try:
+                if isinstance(key, rsa.RSAPublicKey):
+                    key.verify(cert.signature, cert.tbs_certificate_bytes, padding.PKCS1v15(), cert.signature_hash_algorithm)
+                elif isinstance(key, ec.EllipticCurvePublicKey):
+                    key.verify(cert.signature, cert.tbs_certificate_bytes, ec.ECDSA(cert.signature_hash_algorithm))
+                break
+            except (InvalidSignature, ValueError, TypeError):
+                continue
+        else:
+            if issuers:
+                return f"an embedded certificate was altered ({cert.subject.rfc4514_string()[:80]})"
+    return ""
+
+
 def verify_pdf(data: bytes, trust_roots: list, *, allow_fetching: bool = True) -> VerificationReport:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
@@ -93,8 +133,11 @@ def verify_pdf(data: bytes, trust_roots: list, *, allow_fetching: bool = True) -
             item.revoked = bool(status.revoked)
             item.covers_whole_file = status.coverage.name == "ENTIRE_FILE"
             item.changes_after_signing = CHANGES.get(status.modification_level.name, "other") if status.modification_level else "none"
-            item.ok = bool(status.bottom_line) and not item.revoked
-            if not item.intact:
+            container = container_problem(sig, trust_roots)
+            item.ok = bool(status.bottom_line) and not item.revoked and not container
+            if container:
+                item.problem = container
+            elif not item.intact:
                 item.problem = "the document was changed after signing (hash mismatch)"
             elif not item.valid:
                 item.problem = "the signature value does not verify"
