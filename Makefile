@@ -9,7 +9,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan lint messages clean
+.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan lint messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -32,6 +32,7 @@ install: $(STAMP)
 
 setup: install
 	$(SPBE) migrate --no-input
+	$(SPBE) esign_testpki init
 	$(SPBE) load_demo_data
 
 demo: setup
@@ -39,9 +40,11 @@ demo: setup
 run: setup
 	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, Love Bali: /lovebali/, API: /api/v1/docs; Ctrl-C stops)"
 	@echo "Bank simulator (stands in for the collecting bank) on http://127.0.0.1:8079"
+	@echo "Test PKI (CRL/OCSP/TSA) on http://127.0.0.1:8078 and a fake BSrE on http://127.0.0.1:8077"
 	@$(SPBE) worker > var/worker.log 2>&1 & worker=$$!; \
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
-	trap "kill $$worker $$banksim 2>/dev/null" EXIT INT TERM; \
+	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
+	trap "kill $$worker $$banksim $$pki 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 
 worker: install
@@ -56,10 +59,18 @@ browser:
 	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
 	fi
 
-test: install browser
+# External checkers and the test HSM for the TTE tests: qpdf, poppler (pdfsig, pdftoppm), SoftHSM.
+pdftools:
+	@if [ ! -x /usr/bin/qpdf ] || [ ! -x /usr/bin/pdfsig ] || [ ! -x /usr/bin/softhsm2-util ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf poppler-utils softhsm2 >/dev/null; \
+	  else echo "missing: run 'sudo apt-get install qpdf poppler-utils softhsm2'"; exit 1; fi; \
+	fi
+
+test: install browser pdftools
 	$(PYTEST) -q
 
-test-fast: install
+test-fast: install pdftools
 	$(PYTEST) -q -m "not e2e"
 
 test-e2e: install browser

@@ -83,7 +83,10 @@ def esign(esign_env, settings):
     settings.ESIGN_BSRE_CLIENT_ID = esign_env.bsre.client_id
     settings.ESIGN_BSRE_CLIENT_SECRET = esign_env.bsre.client_secret
     settings.ESIGN_BSRE_API_VERSION = "v2"
-    return esign_env
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield esign_env
 
 
 def letter(pages: int = 1, text: str = "Surat uji") -> bytes:

@@ -244,14 +244,17 @@ def sign(document: Document, *, by, passphrase: str = "", totp: str = "") -> Doc
         problem, signed, report = exc.message, None, None
     finally:
         del request  # the passphrase goes no further than the backend call
-    with transaction.atomic():
-        document = _locked(document)
-        step = SignatureStep.objects.select_for_update().get(pk=step.pk)
-        if problem:
+    if problem:
+        with transaction.atomic():  # record the failure, then report it (outside the transaction)
+            document = _locked(document)
+            step = SignatureStep.objects.select_for_update().get(pk=step.pk)
             step.last_error = problem[:300]
             step.save(update_fields=["last_error"])
             audit.record("esign.document.sign_failed", document, actor=by, data={"position": step.position, "problem": problem[:300]})
-            raise ServiceError(_("Signing failed: %(problem)s") % {"problem": problem}, code="sign_failed")
+        raise ServiceError(_("Signing failed: %(problem)s") % {"problem": problem}, code="sign_failed")
+    with transaction.atomic():
+        document = _locked(document)
+        step = SignatureStep.objects.select_for_update().get(pk=step.pk)
         record = _store(document, DocumentFile.Kind.SIGNED, signed)
         latest = report.signatures[-1]
         step.status, step.signed_at, step.last_error = SignatureStep.Status.SIGNED, timezone.now(), ""

@@ -62,15 +62,13 @@ def _overlay(width: float, height: float, data: StampData, *, first: bool, last:
 
 
 def stamp(pdf_bytes: bytes, data: StampData) -> bytes:
-    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
-    writer = PdfWriter()
-    pages = len(reader.pages)
-    for index, page in enumerate(reader.pages):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes), strict=False))
+    pages = len(writer.pages)
+    for index, page in enumerate(writer.pages):
         box = page.mediabox
         overlay = PdfReader(io.BytesIO(_overlay(float(box.width), float(box.height), data, first=index == 0,
                                                  last=index == pages - 1, page_no=index + 1, pages=pages))).pages[0]
         page.merge_page(overlay)
-        writer.add_page(page)
     writer.add_metadata({"/Producer": "SPBE platform (TTE)"})
     out = io.BytesIO()
     writer.write(out)

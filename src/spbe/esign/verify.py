@@ -95,8 +95,8 @@ def container_problem(sig, trust_roots: list) -> str:
             except (InvalidSignature, ValueError, TypeError):
                 continue
         else:
-            if issuers:
-                return f"an embedded certificate was altered ({cert.subject.rfc4514_string()[:80]})"
+            # No issuer verifies it: altered, or a chain we cannot check (then it is untrusted anyway).
+            return f"an embedded certificate does not verify ({cert.subject.rfc4514_string()[:80]})"
     return ""
 
 
