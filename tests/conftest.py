@@ -16,6 +16,10 @@ from spbe.inventory.models import Application, Server, Website
 
 PASSWORD = "correct-horse-battery-9"
 
+# The TTE fixtures (one test PKI, fake BSrE and SoftHSM token per session) are shared with the
+# browser tests, so they are registered once for the whole suite.
+pytest_plugins = ["tests.esign.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _clear_cache():

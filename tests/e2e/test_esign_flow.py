@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from spbe.core.roles import Role
 from spbe.esign import services
 from spbe.esign.models import SignatureStep
-from tests.esign.conftest import esign, esign_env, letter  # noqa: F401  (fixtures)
+from tests.esign.fixtures import letter
 
 from ..conftest import PASSWORD, make_user
 
@@ -22,7 +22,7 @@ def _login(page, base, username, next_url):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_paraf_sign_and_public_verification(live_server, browser, world, esign, settings, tmp_path):  # noqa: F811
+def test_paraf_sign_and_public_verification(live_server, browser, world, esign, settings, tmp_path):
     settings.SITE_URL = live_server.url
     agency = world.agency_a
     reviewer = make_user("pemeriksa", agency, Role.DOCUMENT_REVIEWER)
@@ -47,6 +47,9 @@ def test_paraf_sign_and_public_verification(live_server, browser, world, esign, 
     page.set_default_timeout(20000)
     _login(page, live_server.url, "sekretaris", url)
     page.get_by_test_id("sign").click()
+    page.wait_for_load_state()
+    step = SignatureStep.objects.get(document=document)
+    assert step.status == "signed", step.last_error
     expect(page.get_by_test_id("document-status")).to_have_text("Ditandatangani")
     with page.expect_download() as download:
         page.get_by_test_id("file-list").get_by_role("link").last.click()

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from .conftest import letter, write
+from .fixtures import letter, write
 
 
 def _run(*args) -> tuple[int, str]:

@@ -15,7 +15,7 @@ from pyhanko_certvalidator import ValidationContext
 from spbe.esign import pades, signers
 from spbe.esign.verify import verify_pdf
 
-from .conftest import PASSPHRASE, letter, write
+from .fixtures import PASSPHRASE, letter, write
 
 
 def _trust(env):
@@ -33,8 +33,9 @@ def _external_checks(tmp_path, data: bytes) -> None:
 @pytest.mark.parametrize("level", ["B-B", "B-T", "B-LT"])
 def test_local_signer_each_level_passes_pyhanko_qpdf_and_pdfsig(esign, tmp_path, level):
     signed = signers.get_signer("local").sign(letter(), signers.SignRequest(level=level, reason="uji"))
-    status = validate_pdf_signature(PdfFileReader(io.BytesIO(signed)).embedded_signatures[0],
-                                    ValidationContext(trust_roots=_trust(esign), allow_fetching=True))
+    # (outside_event_loop: the browser tests' session keeps an asyncio loop running in this thread)
+    status = pades.outside_event_loop(validate_pdf_signature, PdfFileReader(io.BytesIO(signed)).embedded_signatures[0],
+                                      ValidationContext(trust_roots=_trust(esign), allow_fetching=True))
     assert status.bottom_line and status.intact and status.valid and status.trusted and not status.revoked
     assert (status.timestamp_validity is not None) == (level != "B-B")
     report = verify_pdf(signed, _trust(esign))

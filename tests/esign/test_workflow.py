@@ -16,7 +16,7 @@ from spbe.esign import services
 from spbe.esign.models import Document, SignatureStep
 from tests.conftest import login, make_user
 
-from .conftest import PASSPHRASE, letter, write
+from .fixtures import PASSPHRASE, letter, write
 
 
 @pytest.fixture

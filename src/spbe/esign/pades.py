@@ -34,6 +34,20 @@ class SigningFailed(Exception):
     pass
 
 
+def outside_event_loop(fn, *args, **kwargs):
+    """pyHanko's synchronous API calls asyncio.run(); when this thread already runs an event
+    loop (an ASGI server, a browser-test harness) run the call on a short-lived thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return fn(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args, **kwargs).result()
+
+
 def to_asn1(cert) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
@@ -123,8 +137,8 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
     timestamper = HttpTimeStamper(options.tsa_url) if options.level in ("B-T", "B-LT") else None
     output = io.BytesIO()
     try:
-        signers.sign_pdf(
-            writer, meta, signer=signer, timestamper=timestamper, output=output,
+        outside_event_loop(
+            signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper, output=output,
             bytes_reserved=None if options.level == "B-LT" else BYTES_RESERVED[options.level],
             new_field_spec=fields.SigFieldSpec(sig_field_name=options.field_name),
         )

@@ -116,6 +116,15 @@ class Pkcs11SealSigner:
         self.cert_path, self.chain_paths = cert_path, chain_paths
         self._session = None
 
+    def _open(self, pkcs11):
+        from pkcs11.exceptions import UserAlreadyLoggedIn
+
+        criteria = pkcs11.TokenCriteria(label=self.token_label)
+        try:
+            return pkcs11.open_pkcs11_session(self.lib, token_criteria=criteria, user_pin=self._pin)
+        except UserAlreadyLoggedIn:  # login state is per process: another session logged in already
+            return pkcs11.open_pkcs11_session(self.lib, token_criteria=criteria, user_pin=None)
+
     def _load(self, path):
         from pyhanko.keys import load_cert_from_pemder
 
@@ -126,8 +135,7 @@ class Pkcs11SealSigner:
 
         try:
             if self._session is None:  # one session per worker process
-                self._session = pkcs11.open_pkcs11_session(
-                    self.lib, token_criteria=pkcs11.TokenCriteria(label=self.token_label), user_pin=self._pin)
+                self._session = self._open(pkcs11)
             signer = pkcs11.PKCS11Signer(
                 self._session, key_label=self.key_label, signing_cert=self._load(self.cert_path),
                 ca_chain=[self._load(p) for p in self.chain_paths], other_certs_to_pull=None,

@@ -105,6 +105,8 @@ def verify_pdf(data: bytes, trust_roots: list, *, allow_fetching: bool = True) -
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
+    from .pades import outside_event_loop
+
     report = VerificationReport(sha256=hashlib.sha256(data).hexdigest())
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
@@ -120,7 +122,7 @@ def verify_pdf(data: bytes, trust_roots: list, *, allow_fetching: bool = True) -
         item = SignatureReport(field=sig.field_name or "")
         try:
             context = ValidationContext(trust_roots=trust_roots, allow_fetching=allow_fetching, revocation_mode="soft-fail")
-            status = validate_pdf_signature(sig, context)
+            status = outside_event_loop(validate_pdf_signature, sig, context)
             cert = status.signing_cert
             item.signer = _name_attr(cert.subject, "common_name")
             item.signer_serial = _name_attr(cert.subject, "serial_number")
