@@ -61,3 +61,15 @@ def notify_url():
     from spbe.levy.api import notify_url as build
 
     return build("banksim")
+
+
+def pay(banksim, order, method="qris"):
+    """Pay an order through the simulator and issue its vouchers (what the notification and the
+    queued task do; on_commit does not fire inside a test transaction)."""
+    payment = services.start_payment(order, method, notify_url="")
+    banksim.pay(payment.provider_reference)
+    services.refresh_payment(payment)
+    services.issue_vouchers(order.pk)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    return payment

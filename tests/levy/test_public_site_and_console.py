@@ -15,7 +15,7 @@ from spbe.lovebali.shared_labels import PUBLIC_LABELS
 from spbe.lovebali.views import order_token
 from tests.conftest import login
 
-from .conftest import make_order
+from .conftest import make_order, pay
 
 TOURIST_LANGUAGES = ["id", "zh-hans", "ko", "ja", "ru", "fr", "de"]
 
@@ -74,11 +74,7 @@ def test_form_level_errors_are_translated_too(levy):
 
 
 def test_already_covered_message_in_russian(levy, banksim):
-    order = make_order(1)
-    payment = services.start_payment(order, "qris", notify_url="")
-    banksim.pay(payment.provider_reference)
-    services.refresh_payment(payment)
-    services.issue_vouchers(order.pk)
+    pay(banksim, make_order(1))
     data = _form()
     data["t-0-passport"] = "PA1000000"
     response = tourist("ru").post("/lovebali/pay/", data)
@@ -135,10 +131,7 @@ def test_public_lookups_are_rate_limited(levy):
 
 def test_public_verify_page(levy, banksim):
     order = make_order(1)
-    payment = services.start_payment(order, "qris", notify_url="")
-    banksim.pay(payment.provider_reference)
-    services.refresh_payment(payment)
-    services.issue_vouchers(order.pk)
+    pay(banksim, order)
     voucher = order.travellers.get().voucher
     page = tourist("zh-hans").post("/lovebali/verify/", {"code": voucher.code}).content.decode()
     assert 'data-result="valid"' in page and "真实有效" in page

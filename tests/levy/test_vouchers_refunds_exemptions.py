@@ -14,17 +14,13 @@ from spbe.audit.models import AuditEvent
 from spbe.levy import codec, services
 from spbe.levy.models import CheckpointScan, Exemption, Payment, Refund, Voucher
 
-from .conftest import make_order, traveller
+from .conftest import make_order, pay, traveller
 
 
 @pytest.fixture
 def paid_order(levy, banksim):
     order = make_order(2)
-    payment = services.start_payment(order, "qris", notify_url="")
-    banksim.pay(payment.provider_reference)
-    services.refresh_payment(payment)
-    services.issue_vouchers(order.pk)
-    order.refresh_from_db()
+    pay(banksim, order)
     return order
 
 

@@ -16,7 +16,8 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from spbe.core.loopback import LoopbackServer, QuietHandler
 
 from . import pades
 from .pki import PKCS12_PASSWORD, TestPki
@@ -36,7 +37,7 @@ class FakeBsre:
         self.documents: dict[str, bytes] = {}
         self.seal_subscriber = "SEAL-PEMPROV-BALI"
         self.requests: list[dict] = []  # what arrived, minus secrets (tests assert on it)
-        self._server: ThreadingHTTPServer | None = None
+        self._loopback = LoopbackServer(_Handler, bsre=self)
         self._signers: dict[str, pades.CachedKeySigner] = {}
         self._lock = threading.Lock()
 
@@ -52,21 +53,13 @@ class FakeBsre:
             return self._signers[label]
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        handler = type("BoundBsreHandler", (_Handler,), {"bsre": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-bsre", daemon=True).start()
-        return f"http://{host}:{self._server.server_address[1]}"
+        return self._loopback.start(host, port)
 
     def serve_forever(self, host: str, port: int) -> None:
-        handler = type("BoundBsreHandler", (_Handler,), {"bsre": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.serve_forever()
+        self._loopback.serve_forever(host, port)
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        self._loopback.stop()
 
     # --- the service -------------------------------------------------------------------
     def check_user(self, nik: str, passphrase: str | None = None, totp: str | None = None) -> tuple[int, dict | str]:
@@ -99,22 +92,12 @@ class FakeBsre:
         return report
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     bsre: FakeBsre
     server_version = "esign-client (UJI)"
 
-    def log_message(self, format, *args):
-        pass
-
     def _send(self, status: int, payload, content_type="application/json", headers=None) -> None:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_body(status, payload, content_type, headers)
 
     def _authorised(self) -> bool:
         header = self.headers.get("Authorization", "")

@@ -8,8 +8,6 @@ once. Run with ``spbe esign_testpki serve``; tests start it in a thread.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import tsp
@@ -17,6 +15,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+
+from spbe.core.loopback import LoopbackServer, QuietHandler
 
 from .pki import TestPki
 
@@ -80,18 +80,11 @@ def build_timestamp_response(pki: TestPki, request_der: bytes) -> bytes:
     return stamper.request_tsa_response(tsp.TimeStampReq.load(request_der)).dump()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     pki: TestPki
 
-    def log_message(self, format, *args):
-        pass
-
     def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        self.send_body(status, body, content_type)
 
     def do_GET(self):
         if self.path in ("/crl/root.crl", "/crl/bsre.crl"):
@@ -110,24 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(404, b"not found", "text/plain")
 
 
-class PkiServer:
+class PkiServer(LoopbackServer):
     def __init__(self, pki: TestPki):
+        super().__init__(_Handler, pki=pki)
         self.pki = pki
-        self._server: ThreadingHTTPServer | None = None
-
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        handler = type("BoundPkiHandler", (_Handler,), {"pki": self.pki})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="pki", daemon=True).start()
-        return f"http://{host}:{self._server.server_address[1]}"
-
-    def serve_forever(self, host: str, port: int) -> None:
-        handler = type("BoundPkiHandler", (_Handler,), {"pki": self.pki})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.serve_forever()
-
-    def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()

@@ -33,8 +33,9 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+from spbe.core.loopback import LoopbackServer, QuietHandler
 
 from . import qris
 
@@ -108,32 +109,22 @@ class BankSimulator:
         self.deliveries: list[Delivery] = []
         self.lock = threading.RLock()
         self._counter = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
+        self._loopback = LoopbackServer(_Handler, sim=self)
         self._threads: list[threading.Thread] = []
 
     # --- lifecycle -------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        handler = type("BoundHandler", (_Handler,), {"sim": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        thread = threading.Thread(target=self._server.serve_forever, name="banksim", daemon=True)
-        thread.start()
-        return self.url
+        return self._loopback.start(host, port)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._loopback.url
 
     def serve_forever(self, host: str, port: int) -> None:
-        handler = type("BoundHandler", (_Handler,), {"sim": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.serve_forever()
+        self._loopback.serve_forever(host, port)
 
     def stop(self) -> None:
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
+        self._loopback.stop()
 
     def wait_for_deliveries(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout
@@ -323,12 +314,9 @@ class BankSimulator:
                 time.sleep(self.retry_delays[attempt])
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     sim: BankSimulator
     server_version = "BankSim/1.0"
-
-    def log_message(self, format, *args):  # quiet: tests and `make run` share the terminal
-        pass
 
     # --- helpers ---------------------------------------------------------------------
     def _body(self) -> bytes:
@@ -343,14 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
         return data if isinstance(data, dict) else None
 
     def _send(self, status: int, payload, content_type: str = "application/json") -> None:
-        data = payload if isinstance(payload, bytes) else (
-            payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        )
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.send_body(status, payload, content_type)
 
     def _authorised(self, key: str) -> bool:
         header = self.headers.get("Authorization", "")
