@@ -14,6 +14,7 @@ from spbe.evaluation.api import router as evaluation_router
 from spbe.core.apiutils import SessionAuth, TokenAuth, install_error_handlers
 from spbe.inventory.api import router as inventory_router
 from spbe.levy.api import router as levy_router
+from spbe.security.api import router as security_router
 from spbe.webscan.api import router as webscan_router
 
 api = NinjaAPI(
@@ -35,3 +36,4 @@ api.add_router("/evaluation", evaluation_router)
 api.add_router("/webscan", webscan_router)
 api.add_router("/levy", levy_router)
 api.add_router("/esign", esign_router)
+api.add_router("/security", security_router)

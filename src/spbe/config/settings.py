@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "spbe.levy",
     "spbe.lovebali",
     "spbe.esign",
+    "spbe.security",
 ]
 
 MIDDLEWARE = [
@@ -334,3 +335,8 @@ ESIGN_BSRE_CLIENT_ID = env("ESIGN_BSRE_CLIENT_ID", "" if IS_PRODUCTION else "spb
 ESIGN_BSRE_CLIENT_SECRET = env("ESIGN_BSRE_CLIENT_SECRET", "" if IS_PRODUCTION else "rahasia-uji")  # the fake's
 ESIGN_BSRE_API_VERSION = env("ESIGN_BSRE_API_VERSION", "v2")
 ESIGN_MAX_BYTES = 20 * 1024 * 1024
+
+# --- Security: vulnerability disclosure -------------------------------------------------------
+SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", "csirt@baliprov.go.id")
+SECURITY_DATA_KEY = env("SECURITY_DATA_KEY", "")  # Fernet key for report attachments (derived from SECRET_KEY in development)
+SECURITY_REPORTS_PER_DAY = int(env("SECURITY_REPORTS_PER_DAY", "10"))

@@ -22,5 +22,6 @@ urlpatterns = [
     path("console/levy/", include("spbe.levy.urls")),
     path("lovebali/", include("spbe.lovebali.urls")),
     path("", include("spbe.esign.urls")),
+    path("", include("spbe.security.urls")),
     path("", include("spbe.core.urls")),
 ]

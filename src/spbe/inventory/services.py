@@ -104,3 +104,14 @@ def asset_counts_for(user) -> dict[str, int]:
         key: scope_queryset(user, f"inventory.view_{model._meta.model_name}", model.objects.all()).count()
         for key, model in ASSET_MODELS.items()
     }
+
+
+def active_public_assets():
+    """Websites and applications other modules may offer for testing (the security module's
+    disclosure scope): active ones only."""
+    from .models import Application, Website
+
+    return (
+        list(Website.objects.filter(is_active=True).select_related("agency")),
+        list(Application.objects.filter(is_active=True).select_related("agency")),
+    )

@@ -1,0 +1,97 @@
+"""/api/v1/security: reports, visible by the same rules as the web pages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import Http404
+from ninja import Field, Router, Schema, Status
+
+from spbe.core.services import ServiceError
+
+from . import services
+from .models import Researcher, ScopeEntry
+
+router = Router(tags=["security"])
+
+
+class ReportOut(Schema):
+    code: str
+    title: str
+    agency_id: int
+    severity: str
+    status: str
+    cvss_vector: str
+    fix_deadline: date | None
+    created_at: datetime
+
+
+class EventOut(Schema):
+    kind: str
+    text: str
+    internal: bool
+    created_at: datetime
+
+
+class ReportDetailOut(ReportOut):
+    description: str
+    steps: str
+    events: list[EventOut]
+
+
+def _get(request, code: str):
+    report = services.visible_reports(request.user).filter(code=code).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+@router.get("/reports", response=list[ReportOut])
+def list_reports(request):
+    return list(services.visible_reports(request.user)[:500])
+
+
+@router.get("/reports/{code}", response=ReportDetailOut)
+def get_report(request, code: str):
+    report = _get(request, code)
+    return ReportDetailOut(
+        code=report.code, title=report.title, agency_id=report.agency_id, severity=report.severity, status=report.status,
+        cvss_vector=report.cvss_vector, fix_deadline=report.fix_deadline, created_at=report.created_at,
+        description=report.description, steps=report.steps,
+        events=[EventOut(kind=e.kind, text=e.text, internal=e.internal, created_at=e.created_at)
+                for e in services.visible_events(report, request.user)],
+    )
+
+
+class ReportIn(Schema):
+    scope_id: int
+    title: str = Field(..., max_length=200)
+    vuln_type: str
+    description: str = Field(..., max_length=20000)
+    steps: str = Field(..., max_length=20000)
+    impact: str = Field("", max_length=5000)
+    affected_url: str = Field("", max_length=1000)
+    cvss_vector: str = Field("", max_length=200)
+
+
+@router.post("/reports", response={201: ReportOut})
+def submit(request, payload: ReportIn):
+    researcher = Researcher.objects.filter(user=request.user).first()
+    if researcher is None:
+        raise ServiceError("Register as a researcher first.", code="not_registered")
+    scope = ScopeEntry.objects.filter(pk=payload.scope_id).first()
+    if scope is None:
+        raise ServiceError("Unknown system.", field="scope_id")
+    report = services.submit_report(researcher, scope=scope, **payload.dict(exclude={"scope_id"}))
+    return Status(201, report)
+
+
+class CommentIn(Schema):
+    text: str = Field(..., max_length=10000)
+    internal: bool = False
+
+
+@router.post("/reports/{code}/comments", response={201: EventOut})
+def add_comment(request, code: str, payload: CommentIn):
+    event = services.comment(_get(request, code), by=request.user, text=payload.text, internal=payload.internal)
+    return Status(201, event)

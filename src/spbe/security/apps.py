@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "spbe.security"
+    verbose_name = _("Security")
+
+    def ready(self):
+        from django.db.models import Q
+
+        from spbe.core.navigation import NavItem, register
+        from spbe.core.permissions import register_access_rule
+        from spbe.core.roles import Role, register_role_permissions
+
+        from .models import Report
+
+        register_role_permissions({
+            Role.SECURITY_TRIAGER: ["security.view_report", "security.triage_report", "security.publish_report",
+                                    "security.view_scopeentry", "security.change_scopeentry"],
+            Role.AGENCY_ADMIN: ["security.view_report", "security.fix_report", "security.view_scopeentry", "security.change_scopeentry"],
+            Role.AGENCY_STAFF: ["security.view_report", "security.fix_report"],
+        })
+
+        def own_or_supervised(user, perm):
+            # A researcher reads their own reports; a practicum supervisor those of their cohort.
+            if perm == "security.view_report":
+                return Q(researcher__user=user) | Q(researcher__cohort__supervisor=user)
+            return None
+
+        register_access_rule(Report, own_or_supervised)
+        register(NavItem(_("Vulnerability reports"), "security:console-list", "security.view_report", _("Security")))

@@ -1,0 +1,162 @@
+"""Vulnerability disclosure: programme scope (from the asset inventory), researchers (public
+and university students, with cohorts and supervisors), reports with their timeline and
+encrypted attachments, and the points ledger."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ScopeEntry(models.Model):
+    """A registered website or application that researchers may test (or may not)."""
+
+    website = models.OneToOneField("inventory.Website", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    application = models.OneToOneField("inventory.Application", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("core.Agency", on_delete=models.CASCADE, related_name="+")
+    in_scope = models.BooleanField(default=True)
+    notes = models.CharField(max_length=300, blank=True)
+
+    owner_field = "agency"
+
+    class Meta:
+        ordering = ["agency", "id"]
+
+    @property
+    def label(self) -> str:
+        if self.website_id:
+            return self.website.domain
+        return self.application.name if self.application_id else "—"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class University(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    email_domain = models.CharField(max_length=100, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    """A practicum group: approved students of one university, one supervisor, dates."""
+
+    university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=100)
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_cohorts")
+    starts = models.DateField()
+    ends = models.DateField()
+
+    def __str__(self) -> str:
+        return f"{self.university} — {self.name}"
+
+
+class Researcher(models.Model):
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("Public researcher")
+        STUDENT = "student", _("University student")
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="researcher")
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.PUBLIC)
+    display_name = models.CharField(max_length=100)
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="students")
+    student_number = models.CharField(max_length=30, blank=True)
+    agreed_policy_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Report(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        TRIAGE = "triage", _("In triage")
+        NEEDS_INFO = "needs_info", _("Needs more information")
+        ACCEPTED = "accepted", _("Accepted")
+        FIXED = "fixed", _("Fixed (awaiting retest)")
+        RETEST = "retest", _("In retest")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class CloseReason(models.TextChoices):
+        DUPLICATE = "duplicate", _("Duplicate")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+        INFORMATIVE = "informative", _("Informative")
+        SPAM = "spam", _("Spam")
+        OUT_OF_SCOPE = "out_of_scope", _("Out of scope")
+
+    code = models.CharField(max_length=16, unique=True)
+    researcher = models.ForeignKey(Researcher, on_delete=models.PROTECT, related_name="reports")
+    scope = models.ForeignKey(ScopeEntry, on_delete=models.PROTECT, related_name="reports")
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")  # the owning OPD
+    title = models.CharField(max_length=200)
+    vuln_type = models.CharField(max_length=20)
+    cwe = models.PositiveIntegerField(default=0)
+    affected_url = models.CharField(max_length=1000, blank=True)
+    description = models.TextField()
+    steps = models.TextField()
+    impact = models.TextField(blank=True)
+    cvss_version = models.CharField(max_length=3, blank=True)
+    cvss_vector = models.CharField(max_length=200, blank=True)
+    cvss_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
+    severity = models.CharField(max_length=10)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    close_reason = models.CharField(max_length=16, choices=CloseReason.choices, blank=True)
+    duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
+    fix_deadline = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Private by default; a summary may be published only after the fix, on approval.
+    publish_requested = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    owner_field = "agency"
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("triage_report", "Can triage vulnerability reports"), ("publish_report", "Can approve publication")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class ReportEvent(models.Model):
+    """The report's timeline. ``internal`` notes are for triagers and the OPD only."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20)  # comment | status | deadline | published
+    text = models.TextField(blank=True)
+    internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "report__agency"
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content_encrypted = models.BinaryField()  # proof-of-concept material is sensitive
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "report__agency"
+
+
+class PointsEntry(models.Model):
+    researcher = models.ForeignKey(Researcher, on_delete=models.CASCADE, related_name="points")
+    report = models.ForeignKey(Report, null=True, on_delete=models.SET_NULL, related_name="+")
+    points = models.IntegerField()
+    reason = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,175 @@
+"""Researcher portal (/security/), the staff triage console and security.txt."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from spbe.core import permissions, ratelimit
+from spbe.core.services import ServiceError
+from spbe.core.views import console_view
+
+from . import services, taxonomy
+from .models import Report, Researcher, ScopeEntry
+
+
+def security_txt(request):
+    return HttpResponse(services.security_txt(settings.SITE_URL), content_type="text/plain; charset=utf-8")
+
+
+def policy(request):
+    scope = ScopeEntry.objects.select_related("website", "application", "agency").order_by("agency__name")
+    return render(request, "security/policy.html", {"scope": scope, "leaders": services.leaderboard(10)})
+
+
+class RegisterForm(forms.Form):
+    display_name = forms.CharField(max_length=100, label=gettext_lazy("Name shown on the leaderboard"))
+    agreed = forms.BooleanField(label=gettext_lazy("I have read the disclosure policy and will follow it"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.register_researcher(request.user, display_name=form.cleaned_data["display_name"], agreed=form.cleaned_data["agreed"])
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("security:report-new")
+    return render(request, "security/register.html", {"form": form})
+
+
+class ReportForm(forms.Form):
+    scope = forms.ModelChoiceField(queryset=ScopeEntry.objects.filter(in_scope=True), label=gettext_lazy("System"))
+    title = forms.CharField(max_length=200, label=gettext_lazy("Title"))
+    vuln_type = forms.ChoiceField(choices=[(t.code, t.name) for t in taxonomy.TYPES], label=gettext_lazy("Type"))
+    affected_url = forms.CharField(max_length=1000, required=False, label=gettext_lazy("Affected URL"))
+    cvss_vector = forms.CharField(max_length=200, required=False, label=gettext_lazy("CVSS vector (4.0 or 3.1, optional)"))
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Description"))
+    steps = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), label=gettext_lazy("Steps to reproduce"))
+    impact = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label=gettext_lazy("Impact"))
+    files = forms.FileField(required=False, label=gettext_lazy("Attachments (PNG, JPEG, PDF, TXT, MP4; up to 5 × 10 MB)"),
+                            widget=forms.ClearableFileInput(attrs={"allow_multiple_selected": True}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+
+def _researcher(request) -> Researcher | None:
+    return Researcher.objects.filter(user=request.user).first()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_new(request):
+    researcher = _researcher(request)
+    if researcher is None:
+        return redirect("security:register")
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if ratelimit.hit(f"security-report:{request.user.pk}", limit=5, window=60):
+            messages.error(request, _("Too many requests. Please wait and try again."))
+        elif form.is_valid():
+            files = [(f.name, f.read()) for f in request.FILES.getlist("files")[:6] if f.size <= 11 * 1024 * 1024]
+            data = form.cleaned_data
+            try:
+                report = services.submit_report(researcher, scope=data["scope"], title=data["title"], vuln_type=data["vuln_type"],
+                                                description=data["description"], steps=data["steps"], impact=data["impact"],
+                                                affected_url=data["affected_url"], cvss_vector=data["cvss_vector"], files=files)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Report received. You will see every reply here."))
+                return redirect("security:report-detail", code=report.code)
+    return render(request, "security/report_new.html", {"form": form})
+
+
+@login_required
+def my_reports(request):
+    researcher = _researcher(request)
+    reports = researcher.reports.all() if researcher else []
+    points = sum(p.points for p in researcher.points.all()) if researcher else 0
+    return render(request, "security/my_reports.html", {"reports": reports, "points": points, "researcher": researcher})
+
+
+def _report_for(request, code: str) -> Report:
+    report = services.visible_reports(request.user).filter(code=code).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_detail(request, code: str):
+    report = _report_for(request, code)
+    is_reporter = report.researcher.user_id == request.user.pk
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "comment":
+                services.comment(report, by=request.user, text=request.POST.get("text", ""), internal=request.POST.get("internal") == "on")
+            elif action == "publish_request":
+                services.request_publication(report, by=request.user)
+            elif action == "fixed":
+                services.mark_fixed(report, by=request.user, note=request.POST.get("text", ""))
+            elif action == "publish":
+                services.approve_publication(report, by=request.user)
+            elif action == "triage":
+                duplicate = Report.objects.filter(code=request.POST.get("duplicate_of", "").strip()).first()
+                services.triage(report, to=request.POST.get("to", ""), by=request.user, note=request.POST.get("text", ""),
+                                close_reason=request.POST.get("close_reason", ""), duplicate_of=duplicate,
+                                severity=request.POST.get("severity", ""))
+            else:
+                raise ServiceError(_("Unknown action."))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        except PermissionDenied:
+            messages.error(request, _("You do not have permission to do this."))
+        return redirect("security:report-detail", code=report.code)
+    return render(request, "security/report_detail.html", {
+        "report": report, "events": services.visible_events(report, request.user), "is_reporter": is_reporter,
+        "can_triage": permissions.has_perm(request.user, "security.triage_report", report),
+        "can_fix": permissions.has_perm(request.user, "security.fix_report", report),
+        "can_publish": permissions.has_perm(request.user, "security.publish_report", report),
+        "statuses": Report.Status.choices, "close_reasons": Report.CloseReason.choices,
+    })
+
+
+@login_required
+def attachment(request, code: str, attachment_id: int):
+    report = _report_for(request, code)
+    item = report.attachments.filter(pk=attachment_id).first()
+    if item is None:
+        raise Http404
+    response = HttpResponse(services.attachment_bytes(item, request.user), content_type=item.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def leaderboard(request):
+    return render(request, "security/leaderboard.html", {"leaders": services.leaderboard(100)})
+
+
+@console_view
+def console_list(request):
+    permissions.require(request.user, "security.view_report")
+    reports = services.visible_reports(request.user)
+    status = request.GET.get("status", "")
+    if status:
+        reports = reports.filter(status=status)
+    return render(request, "security/console_list.html", {"reports": reports[:500], "status": status, "statuses": Report.Status.choices})
