@@ -340,3 +340,5 @@ ESIGN_MAX_BYTES = 20 * 1024 * 1024
 SECURITY_CONTACT_EMAIL = env("SECURITY_CONTACT_EMAIL", "csirt@baliprov.go.id")
 SECURITY_DATA_KEY = env("SECURITY_DATA_KEY", "")  # Fernet key for report attachments (derived from SECRET_KEY in development)
 SECURITY_REPORTS_PER_DAY = int(env("SECURITY_REPORTS_PER_DAY", "10"))
+WAZUH_WEBHOOK_SECRET = env("WAZUH_WEBHOOK_SECRET", "")  # shared with the custom-spbe integration script
+WAZUH_WEB_ROOTS = env_list("WAZUH_WEB_ROOTS", ["/var/www", "/srv/www", "/usr/share/nginx/html"])

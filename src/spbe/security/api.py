@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import hashlib
+import hmac
+import json
+
+from django.conf import settings
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
@@ -95,3 +100,28 @@ class CommentIn(Schema):
 def add_comment(request, code: str, payload: CommentIn):
     event = services.comment(_get(request, code), by=request.user, text=payload.text, internal=payload.internal)
     return Status(201, event)
+
+
+@router.post("/wazuh/alerts", auth=None, throttle=[], response={200: dict, 401: dict, 400: dict, 503: dict})
+def wazuh_alerts(request):
+    """Wazuh Integrator (`custom-spbe`) or any forwarder: one alert, a JSON list, or NDJSON, 4.x or
+    5.x. ``X-SPBE-Signature`` = hex HMAC-SHA256 of the body with WAZUH_WEBHOOK_SECRET."""
+    secret = getattr(settings, "WAZUH_WEBHOOK_SECRET", "")
+    if not secret:
+        return Status(503, {"error": {"code": "disabled", "message": "WAZUH_WEBHOOK_SECRET is not configured"}})
+    expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(request.headers.get("X-SPBE-Signature", ""), expected):
+        return Status(401, {"error": {"code": "bad_signature", "message": "signature does not match"}})
+    text = request.body.decode("utf-8", "replace").strip()
+    try:
+        if text.startswith("["):
+            documents = json.loads(text)
+        elif "\n" in text:
+            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            documents = [json.loads(text)]
+    except ValueError:
+        return Status(400, {"error": {"code": "malformed", "message": "body must be JSON, a JSON list or NDJSON"}})
+    if not all(isinstance(d, dict) for d in documents) or len(documents) > 5000:
+        return Status(400, {"error": {"code": "malformed", "message": "expected alert objects (at most 5000)"}})
+    return services.ingest_alerts(documents)

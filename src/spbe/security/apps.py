@@ -17,9 +17,13 @@ class SecurityConfig(AppConfig):
 
         register_role_permissions({
             Role.SECURITY_TRIAGER: ["security.view_report", "security.triage_report", "security.publish_report",
-                                    "security.view_scopeentry", "security.change_scopeentry"],
-            Role.AGENCY_ADMIN: ["security.view_report", "security.fix_report", "security.view_scopeentry", "security.change_scopeentry"],
-            Role.AGENCY_STAFF: ["security.view_report", "security.fix_report"],
+                                    "security.view_scopeentry", "security.change_scopeentry", "security.view_assessment",
+                                    "security.add_assessment", "security.assess_assessment", "security.view_securityalert",
+                                    "security.change_wazuhagent"],
+            Role.AGENCY_ADMIN: ["security.view_report", "security.fix_report", "security.view_scopeentry", "security.change_scopeentry",
+                                "security.view_assessment", "security.add_assessment", "security.accept_risk",
+                                "security.view_securityalert"],
+            Role.AGENCY_STAFF: ["security.view_report", "security.fix_report", "security.view_assessment", "security.view_securityalert"],
         })
 
         def own_or_supervised(user, perm):
@@ -29,4 +33,8 @@ class SecurityConfig(AppConfig):
             return None
 
         register_access_rule(Report, own_or_supervised)
-        register(NavItem(_("Vulnerability reports"), "security:console-list", "security.view_report", _("Security")))
+        register(
+            NavItem(_("Vulnerability reports"), "security:console-list", "security.view_report", _("Security")),
+            NavItem(_("ITSA assessments"), "security:itsa-list", "security.view_assessment", _("Security")),
+            NavItem(_("SOC (Wazuh)"), "security:soc", "security.view_securityalert", _("Security")),
+        )

@@ -160,3 +160,137 @@ class PointsEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+# --- ITSA: pre-launch IT security assessments ----------------------------------------------
+
+
+class Assessment(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        TESTING = "testing", _("Testing")
+        REPORTED = "reported", _("Reported")
+        CLOSED = "closed", _("Closed")
+
+    application = models.ForeignKey("inventory.Application", on_delete=models.PROTECT, related_name="+")
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
+    asvs_level = models.PositiveSmallIntegerField(default=2)
+    environment = models.CharField(max_length=20, default="staging")  # staging | production
+    testers = models.CharField(max_length=300, blank=True)  # ITSA team, BSSN, vendor, students
+    window_start = models.DateField()
+    window_end = models.DateField()
+    production_risk_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "agency"
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("assess_assessment", "Can run ITSA assessments")]
+
+
+class ChecklistItem(models.Model):
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Not checked")
+        PASS = "pass", _("Pass")
+        FAIL = "fail", _("Fail")
+        NA = "na", _("Not applicable")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="checklist")
+    requirement = models.CharField(max_length=40)
+    chapter = models.CharField(max_length=100)
+    text = models.TextField()
+    level = models.PositiveSmallIntegerField()
+    result = models.CharField(max_length=8, choices=Result.choices, default=Result.PENDING)
+    evidence = models.TextField(blank=True)
+
+    owner_field = "assessment__agency"
+
+    class Meta:
+        ordering = ["assessment", "id"]
+
+
+class Finding(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        FIXED = "fixed", _("Fixed (awaiting retest)")
+        VERIFIED = "verified", _("Verified fixed")
+        REOPENED = "reopened", _("Reopened")
+        RISK_ACCEPTED = "risk_accepted", _("Risk accepted")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
+    title = models.CharField(max_length=200)
+    severity = models.CharField(max_length=10)
+    cvss_vector = models.CharField(max_length=200, blank=True)
+    cwe = models.PositiveIntegerField(default=0)
+    requirement = models.CharField(max_length=40, blank=True)
+    description = models.TextField()
+    recommendation = models.TextField(blank=True)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.OPEN)
+    deadline = models.DateField()
+    risk_accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    risk_reason = models.TextField(blank=True)
+    risk_expires = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "assessment__agency"
+
+    class Meta:
+        ordering = ["deadline", "id"]
+
+
+# --- Wazuh alerts -------------------------------------------------------------------------
+
+
+class WazuhAgent(models.Model):
+    agent_id = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    ip = models.CharField(max_length=64, blank=True)
+    group = models.CharField(max_length=100, blank=True)
+    agency = models.ForeignKey("core.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_seen = models.DateTimeField(null=True, blank=True)
+
+    owner_field = "agency"
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.name}"
+
+
+class SecurityAlert(models.Model):
+    """One Wazuh 4.x alert or 5.x finding, trimmed (no raw full_log: it may hold personal data)."""
+
+    source_id = models.CharField(max_length=100, unique=True)  # the alert's own id: re-delivery is harmless
+    wazuh_version = models.CharField(max_length=2)
+    occurred_at = models.DateTimeField(db_index=True)
+    rule_id = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField()  # 0..16 (5.x levels mapped)
+    severity = models.CharField(max_length=10)  # low | medium | high | critical
+    description = models.CharField(max_length=300)
+    groups = models.JSONField(default=list)
+    mitre = models.JSONField(default=list)
+    agent = models.ForeignKey(WazuhAgent, null=True, on_delete=models.SET_NULL, related_name="alerts")
+    agency = models.ForeignKey("core.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    location = models.CharField(max_length=300, blank=True)
+    src_ip = models.CharField(max_length=64, blank=True)
+    file_path = models.CharField(max_length=500, blank=True)  # file-integrity monitoring
+    file_event = models.CharField(max_length=20, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "agency"
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["agency", "occurred_at"])]
+
+
+class Certificate(models.Model):
+    """A researcher's certificate of fixed findings, verifiable through its QR link."""
+
+    code = models.CharField(max_length=32, unique=True)
+    researcher = models.ForeignKey(Researcher, on_delete=models.PROTECT, related_name="certificates")
+    resolved_reports = models.PositiveIntegerField()
+    points = models.IntegerField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

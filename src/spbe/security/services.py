@@ -301,3 +301,273 @@ def security_txt(site_url: str) -> str:
         f"Canonical: {base}/.well-known/security.txt",
     ]
     return "\n".join(lines) + "\n"
+
+
+# --- ITSA ------------------------------------------------------------------------------------
+
+from .models import Assessment, Certificate, ChecklistItem, Finding, SecurityAlert, WazuhAgent  # noqa: E402
+
+
+@transaction.atomic
+def request_assessment(application, *, asvs_level: int, environment: str, window_start, window_end, testers: str, by,
+                       production_risk_accepted: bool = False) -> Assessment:
+    """An OPD asks for a pre-launch assessment; the checklist is generated for the ASVS level."""
+    from . import asvs
+
+    permissions.require(by, "security.add_assessment", application)
+    if asvs_level not in (1, 2, 3):
+        raise ServiceError(_("The ASVS level is 1, 2 or 3."), field="asvs_level")
+    if window_end < window_start:
+        raise ServiceError(_("The testing window ends before it starts."), field="window_end")
+    if environment == "production" and not production_risk_accepted:
+        raise ServiceError(_("Testing in production needs the owner's written acceptance of the risk."), field="environment")
+    assessment = Assessment.objects.create(
+        application=application, agency=application.agency, asvs_level=asvs_level, environment=environment, testers=testers[:300],
+        window_start=window_start, window_end=window_end, requested_by=by,
+        production_risk_accepted_by=by if environment == "production" else None,
+    )
+    ChecklistItem.objects.bulk_create([ChecklistItem(assessment=assessment, requirement=rid, chapter=chapter, level=level, text=text)
+                                       for rid, chapter, level, text in asvs.items_for(asvs_level, _imported_asvs())])
+    audit.record("security.itsa.requested", assessment, actor=by, data={"application": application.name, "level": asvs_level,
+                                                                       "environment": environment})
+    return assessment
+
+
+def _imported_asvs():
+    """Rows from the official ASVS CSV if loaded (``spbe itsa_import_asvs``), else None."""
+    from django.core.cache import cache
+
+    return cache.get("security:asvs-rows")
+
+
+@transaction.atomic
+def record_check(item: ChecklistItem, *, result: str, evidence: str = "", by) -> ChecklistItem:
+    permissions.require(by, "security.assess_assessment", item.assessment)
+    if result not in ChecklistItem.Result.values:
+        raise ServiceError(_("Unknown result."), field="result")
+    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    item.result, item.evidence = result, evidence[:5000]
+    item.save(update_fields=["result", "evidence"])
+    Assessment.objects.filter(pk=item.assessment_id, status=Assessment.Status.REQUESTED).update(status=Assessment.Status.TESTING)
+    audit.record("security.itsa.check", item.assessment, actor=by, data={"requirement": item.requirement, "result": result})
+    return item
+
+
+@transaction.atomic
+def add_finding(assessment: Assessment, *, title: str, description: str, by, cvss_vector: str = "", severity: str = "",
+                cwe: int = 0, requirement: str = "", recommendation: str = "") -> Finding:
+    permissions.require(by, "security.assess_assessment", assessment)
+    if cvss_vector.strip():
+        try:
+            result = scoring.score(cvss_vector)
+        except scoring.BadVector as exc:
+            raise ServiceError(_("The CVSS vector is not valid: %(error)s") % {"error": exc}, field="cvss_vector") from exc
+        cvss_vector, severity = result.vector, result.severity
+    if severity not in scoring.FIX_DAYS:
+        raise ServiceError(_("Give a CVSS vector or a severity."), field="severity")
+    finding = Finding.objects.create(
+        assessment=assessment, title=title[:200], description=description, recommendation=recommendation, severity=severity,
+        cvss_vector=cvss_vector, cwe=cwe, requirement=requirement[:40],
+        deadline=timezone.localdate() + timedelta(days=scoring.FIX_DAYS[severity]),
+    )
+    audit.record("security.itsa.finding", finding, actor=by, data={"severity": severity, "title": title[:200]})
+    return finding
+
+
+@transaction.atomic
+def set_finding_status(finding: Finding, *, to: str, by, reason: str = "", expires=None) -> Finding:
+    """fixed (by the OPD) → verified or reopened (by the assessor); risk acceptance with an expiry."""
+    finding = Finding.objects.select_for_update().select_related("assessment").get(pk=finding.pk)
+    F = Finding.Status
+    if to == F.FIXED:
+        permissions.require(by, "security.fix_report", finding.assessment)
+        allowed = {F.OPEN, F.REOPENED}
+    elif to in (F.VERIFIED, F.REOPENED):
+        permissions.require(by, "security.assess_assessment", finding.assessment)
+        allowed = {F.FIXED}
+    elif to == F.RISK_ACCEPTED:
+        permissions.require(by, "security.accept_risk", finding.assessment)
+        allowed = {F.OPEN, F.REOPENED}
+        if not reason.strip() or expires is None:
+            raise ServiceError(_("A risk acceptance needs a reason and an expiry date."), field="reason")
+        if not timezone.localdate() < expires <= timezone.localdate() + timedelta(days=180):
+            raise ServiceError(_("A risk acceptance expires within 180 days."), field="expires")
+        finding.risk_accepted_by, finding.risk_reason, finding.risk_expires = by, reason, expires
+    else:
+        raise ServiceError(_("Unknown status."), field="to")
+    if finding.status not in allowed:
+        raise ConflictError(_("A finding cannot go from %(a)s to %(b)s.") % {"a": finding.get_status_display(), "b": to}, code="bad_transition")
+    previous = finding.status
+    finding.status = to
+    if to == F.REOPENED:  # the clock starts again
+        finding.deadline = timezone.localdate() + timedelta(days=scoring.FIX_DAYS[finding.severity])
+    finding.save()
+    audit.record("security.itsa.finding_status", finding, actor=by, data={"from": previous, "to": to, "reason": reason[:300]})
+    return finding
+
+
+def go_live_gate(assessment: Assessment) -> dict:
+    """Blocked while any Critical or High finding is open (risk acceptances count until they expire)."""
+    today = timezone.localdate()
+    blocking = []
+    for finding in assessment.findings.filter(severity__in=["critical", "high"]):
+        if finding.status == Finding.Status.VERIFIED:
+            continue
+        if finding.status == Finding.Status.RISK_ACCEPTED and finding.risk_expires and finding.risk_expires >= today:
+            continue
+        blocking.append(finding)
+    pending = assessment.checklist.filter(result=ChecklistItem.Result.PENDING).count()
+    return {"allowed": not blocking and pending == 0, "blocking_findings": blocking, "unchecked_items": pending}
+
+
+@transaction.atomic
+def close_assessment(assessment: Assessment, *, by) -> Assessment:
+    permissions.require(by, "security.assess_assessment", assessment)
+    gate = go_live_gate(assessment)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    assessment.status = Assessment.Status.REPORTED
+    assessment.save(update_fields=["status"])
+    audit.record("security.itsa.reported", assessment, actor=by, data={
+        "go_live": "allowed" if gate["allowed"] else "blocked", "blocking": [f.pk for f in gate["blocking_findings"]],
+        "unchecked": gate["unchecked_items"]})
+    return assessment
+
+
+# --- Wazuh ----------------------------------------------------------------------------------
+
+
+def ingest_alerts(documents: list[dict]) -> dict:
+    """Store alerts from the webhook or a backfill; the alert's own id makes re-delivery harmless."""
+    from django.db import IntegrityError
+
+    from . import wazuh
+
+    stored = duplicates = rejected = 0
+    for document in documents:
+        try:
+            parsed = wazuh.parse(document)
+        except (wazuh.UnknownFormat, ValueError, TypeError, KeyError):
+            rejected += 1
+            continue
+        agent = None
+        if parsed.agent_id:
+            agent, _created = WazuhAgent.objects.get_or_create(agent_id=parsed.agent_id, defaults={"name": parsed.agent_name, "ip": parsed.agent_ip})
+            if agent.agency_id is None:
+                _auto_map(agent)
+            WazuhAgent.objects.filter(pk=agent.pk).update(last_seen=parsed.occurred_at)
+        try:
+            with transaction.atomic():
+                SecurityAlert.objects.create(
+                    source_id=parsed.source_id[:100], wazuh_version=parsed.version, occurred_at=parsed.occurred_at, rule_id=parsed.rule_id,
+                    level=parsed.level, severity=parsed.severity, description=parsed.description, groups=parsed.groups,
+                    mitre=parsed.mitre, agent=agent, agency_id=agent.agency_id if agent else None, location=parsed.location,
+                    src_ip=parsed.src_ip, file_path=parsed.file_path, file_event=parsed.file_event,
+                )
+        except IntegrityError:
+            duplicates += 1
+            continue
+        stored += 1
+    return {"stored": stored, "duplicates": duplicates, "rejected": rejected}
+
+
+def _auto_map(agent: WazuhAgent) -> None:
+    """Agents in group ``opd-<agency code>`` belong to that OPD until someone maps them by hand."""
+    from spbe.core.models import Agency
+
+    if agent.group.startswith("opd-"):
+        agency = Agency.objects.filter(code=agent.group[4:]).first()
+        if agency:
+            agent.agency = agency
+            agent.save(update_fields=["agency"])
+
+
+@transaction.atomic
+def map_agent(agent: WazuhAgent, agency, *, by) -> WazuhAgent:
+    permissions.require(by, "security.change_wazuhagent")
+    agent = WazuhAgent.objects.select_for_update().get(pk=agent.pk)
+    agent.agency = agency
+    agent.save(update_fields=["agency"])
+    SecurityAlert.objects.filter(agent=agent).update(agency=agency)
+    audit.record("security.wazuh.agent_mapped", agent, actor=by, agency=agency, data={"agent": agent.agent_id})
+    return agent
+
+
+def backfill(indexer_url: str, *, username: str, password: str, since, index: str = "wazuh-alerts-4.x-*", page: int = 500) -> dict:
+    """Pull what the webhook missed from the Wazuh indexer (OpenSearch), search_after paging."""
+    import httpx
+
+    totals = {"stored": 0, "duplicates": 0, "rejected": 0, "pages": 0}
+    after = None
+    with httpx.Client(base_url=indexer_url.rstrip("/"), auth=(username, password), timeout=30, verify=getattr(settings, "WAZUH_INDEXER_VERIFY", True)) as client:
+        while True:
+            body = {"size": page, "sort": [{"@timestamp": "asc"}, {"_id": "asc"}],
+                    "query": {"range": {"@timestamp": {"gte": since.isoformat()}}}}
+            if after:
+                body["search_after"] = after
+            response = client.post(f"/{index}/_search", json=body)
+            response.raise_for_status()
+            hits = response.json().get("hits", {}).get("hits", [])
+            if not hits:
+                break
+            result = ingest_alerts([h["_source"] for h in hits])
+            for key in ("stored", "duplicates", "rejected"):
+                totals[key] += result[key]
+            totals["pages"] += 1
+            after = hits[-1].get("sort")
+            if not after or len(hits) < page:
+                break
+    return totals
+
+
+def soc_summary(user, days: int = 14) -> dict:
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    since = timezone.now() - timedelta(days=days)
+    alerts = permissions.scope_queryset(user, "security.view_securityalert", SecurityAlert.objects.filter(occurred_at__gte=since))
+    per_day = {}
+    for row in alerts.annotate(day=TruncDate("occurred_at")).values("day", "severity").annotate(n=Count("id")):
+        per_day.setdefault(row["day"], {})[row["severity"]] = row["n"]
+    roots = getattr(settings, "WAZUH_WEB_ROOTS", ["/var/www", "/srv/www", "/usr/share/nginx/html"])
+    fim = alerts.exclude(file_path="").filter(file_path__regex=r"^(" + "|".join(r.replace("/", r"\/") for r in roots) + ")")
+    return {
+        "per_day": sorted(per_day.items()),
+        "by_severity": dict(alerts.values_list("severity").annotate(n=Count("id")).values_list("severity", "n")),
+        "top_rules": list(alerts.values("rule_id", "description").annotate(n=Count("id")).order_by("-n")[:10]),
+        "web_root_changes": list(fim.select_related("agent")[:50]),
+        "unmapped_agents": WazuhAgent.objects.filter(agency__isnull=True).count(),
+    }
+
+
+# --- certificates and practicum grades --------------------------------------------------
+
+
+@transaction.atomic
+def issue_certificate(researcher: Researcher, *, by) -> Certificate:
+    permissions.require(by, "security.triage_report")
+    resolved = researcher.reports.filter(status=S.RESOLVED).count()
+    if not resolved:
+        raise ServiceError(_("A certificate needs at least one fixed finding."), code="nothing_fixed")
+    points = researcher.points.aggregate(s=Sum("points"))["s"] or 0
+    certificate = Certificate.objects.create(code=secrets.token_urlsafe(12), researcher=researcher, resolved_reports=resolved,
+                                             points=points, issued_by=by)
+    audit.record("security.certificate.issued", certificate, actor=by, data={"researcher": researcher.display_name, "resolved": resolved})
+    return certificate
+
+
+def cohort_grades(cohort: Cohort, *, by) -> list[dict]:
+    """The supervisor's export: one row per student (reports, outcomes, points, a suggested grade)."""
+    if cohort.supervisor_id != by.pk and not permissions.has_perm(by, "security.triage_report"):
+        raise PermissionDenied("only the cohort's supervisor or a triager")
+    rows = []
+    for student in cohort.students.select_related("user").order_by("student_number"):
+        reports = list(student.reports.all())
+        resolved = sum(1 for r in reports if r.status == S.RESOLVED)
+        points = student.points.aggregate(s=Sum("points"))["s"] or 0
+        grade = "A" if resolved >= 3 else "B" if resolved == 2 else "C" if resolved == 1 else "D" if reports else "E"
+        rows.append({"student_number": student.student_number, "name": student.display_name, "reports": len(reports),
+                     "accepted_or_better": sum(1 for r in reports if r.status in (S.ACCEPTED, S.FIXED, S.RETEST, S.RESOLVED)),
+                     "resolved": resolved, "spam_or_not_applicable": sum(1 for r in reports if r.close_reason in ("spam", "not_applicable")),
+                     "points": points, "suggested_grade": grade})
+    audit.record("security.cohort.grades_exported", None, actor=by, data={"cohort": cohort.pk, "students": len(rows)})
+    return rows

@@ -13,4 +13,11 @@ urlpatterns = [
     path("security/reports/<str:code>/attachments/<int:attachment_id>/", views.attachment, name="attachment"),
     path("security/leaderboard/", views.leaderboard, name="leaderboard"),
     path("console/security/reports/", views.console_list, name="console-list"),
+    path("console/security/itsa/", views.itsa_list, name="itsa-list"),
+    path("console/security/itsa/<int:assessment_id>/", views.itsa_detail, name="itsa-detail"),
+    path("console/security/itsa/<int:assessment_id>/report.pdf", views.itsa_pdf, name="itsa-pdf"),
+    path("console/security/soc/", views.soc, name="soc"),
+    path("security/certificates/<str:code>/", views.certificate, name="certificate"),
+    path("security/certificates/<str:code>/certificate.pdf", views.certificate_pdf, name="certificate-pdf"),
+    path("security/cohorts/<int:cohort_id>/grades.csv", views.cohort_grades, name="cohort-grades"),
 ]

@@ -173,3 +173,130 @@ def console_list(request):
     if status:
         reports = reports.filter(status=status)
     return render(request, "security/console_list.html", {"reports": reports[:500], "status": status, "statuses": Report.Status.choices})
+
+
+# --- ITSA, SOC, certificates, grades ----------------------------------------------------------
+
+from datetime import date  # noqa: E402
+
+from django.http import FileResponse  # noqa: E402
+
+from spbe.core.views import scoped_object_or_404  # noqa: E402
+
+from .models import Assessment, Certificate, ChecklistItem, Cohort, Finding  # noqa: E402
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def itsa_list(request):
+    permissions.require(request.user, "security.view_assessment")
+    from spbe.inventory.models import Application
+
+    if request.method == "POST":
+        application = scoped_object_or_404(request.user, "security.add_assessment", Application.objects.all(), pk=request.POST.get("application"))
+        try:
+            assessment = services.request_assessment(
+                application, asvs_level=int(request.POST.get("asvs_level", "2")), environment=request.POST.get("environment", "staging"),
+                window_start=date.fromisoformat(request.POST.get("window_start", "")), window_end=date.fromisoformat(request.POST.get("window_end", "")),
+                testers=request.POST.get("testers", ""), by=request.user, production_risk_accepted=request.POST.get("risk") == "on")
+        except ValueError:
+            messages.error(request, _("Enter the testing window as dates."))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            return redirect("security:itsa-detail", assessment_id=assessment.pk)
+        return redirect("security:itsa-list")
+    assessments = permissions.scope_queryset(request.user, "security.view_assessment", Assessment.objects.select_related("application", "agency"))
+    applications = permissions.scope_queryset(request.user, "security.add_assessment", Application.objects.filter(is_active=True))
+    return render(request, "security/itsa_list.html", {"assessments": assessments[:200], "applications": applications})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def itsa_detail(request, assessment_id: int):
+    assessment = scoped_object_or_404(request.user, "security.view_assessment", Assessment.objects.select_related("application", "agency"), pk=assessment_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "check":
+                item = ChecklistItem.objects.get(assessment=assessment, pk=request.POST.get("item"))
+                services.record_check(item, result=request.POST.get("result", ""), evidence=request.POST.get("evidence", ""), by=request.user)
+            elif action == "finding":
+                services.add_finding(assessment, title=request.POST.get("title", ""), description=request.POST.get("description", ""),
+                                     cvss_vector=request.POST.get("cvss_vector", ""), severity=request.POST.get("severity", ""),
+                                     requirement=request.POST.get("requirement", ""), recommendation=request.POST.get("recommendation", ""),
+                                     by=request.user)
+            elif action == "finding_status":
+                finding = Finding.objects.get(assessment=assessment, pk=request.POST.get("finding"))
+                expires = request.POST.get("expires")
+                services.set_finding_status(finding, to=request.POST.get("to", ""), by=request.user, reason=request.POST.get("reason", ""),
+                                            expires=date.fromisoformat(expires) if expires else None)
+            elif action == "close":
+                services.close_assessment(assessment, by=request.user)
+            else:
+                raise ServiceError(_("Unknown action."))
+        except (ServiceError, ValueError, ChecklistItem.DoesNotExist, Finding.DoesNotExist) as exc:
+            messages.error(request, getattr(exc, "message", _("Check the form.")))
+        except PermissionDenied:
+            messages.error(request, _("You do not have permission to do this."))
+        return redirect("security:itsa-detail", assessment_id=assessment.pk)
+    return render(request, "security/itsa_detail.html", {
+        "assessment": assessment, "checklist": assessment.checklist.all(), "findings": assessment.findings.all(),
+        "gate": services.go_live_gate(assessment), "results": ChecklistItem.Result.choices, "statuses": Finding.Status.choices,
+        "can_assess": permissions.has_perm(request.user, "security.assess_assessment", assessment),
+    })
+
+
+@console_view
+def itsa_pdf(request, assessment_id: int):
+    from .pdf import assessment_pdf
+
+    assessment = scoped_object_or_404(request.user, "security.view_assessment", Assessment.objects.select_related("application", "agency"), pk=assessment_id)
+    response = HttpResponse(assessment_pdf(assessment, services.go_live_gate(assessment)), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="itsa-{assessment.pk}.pdf"'
+    return response
+
+
+@console_view
+def soc(request):
+    permissions.require(request.user, "security.view_securityalert")
+    return render(request, "security/soc.html", {"summary": services.soc_summary(request.user)})
+
+
+def certificate(request, code: str):
+    item = Certificate.objects.filter(code=code).select_related("researcher__cohort__university").first()
+    if item is None:
+        raise Http404
+    return render(request, "security/certificate.html", {"certificate": item})
+
+
+def certificate_pdf(request, code: str):
+    from .pdf import certificate_pdf as render_pdf
+
+    item = Certificate.objects.filter(code=code).select_related("researcher").first()
+    if item is None:
+        raise Http404
+    url = request.build_absolute_uri(f"/security/certificates/{item.code}/")
+    return FileResponse(iter([render_pdf(item, url)]), content_type="application/pdf", filename=f"sertifikat-{item.code}.pdf")
+
+
+@login_required
+def cohort_grades(request, cohort_id: int):
+    import csv
+    import io
+
+    cohort = Cohort.objects.filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404
+    try:
+        rows = services.cohort_grades(cohort, by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=["student_number", "name", "reports", "accepted_or_better", "resolved",
+                                             "spam_or_not_applicable", "points", "suggested_grade"])
+    writer.writeheader()
+    writer.writerows(rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="nilai-praktikum-{cohort.pk}.csv"'
+    return response

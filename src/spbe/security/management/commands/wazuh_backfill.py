@@ -1,0 +1,29 @@
+"""Pull alerts the webhook missed from the Wazuh indexer (run from cron, e.g. hourly)."""
+
+import os
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+
+class Command(BaseCommand):
+    help = "Backfill Wazuh alerts from the indexer (OpenSearch) into the SOC view; duplicates are skipped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--url", default=os.environ.get("WAZUH_INDEXER_URL", "https://127.0.0.1:9200"))
+        parser.add_argument("--user", default=os.environ.get("WAZUH_INDEXER_USER", "admin"))
+        parser.add_argument("--hours", type=int, default=24)
+        parser.add_argument("--index", default="wazuh-alerts-4.x-*", help="wazuh-findings-v5-* for Wazuh 5")
+
+    def handle(self, *args, url, user, hours, index, **options):
+        import httpx
+
+        from spbe.security import services
+
+        password = os.environ.get("WAZUH_INDEXER_PASSWORD", "")
+        try:
+            result = services.backfill(url, username=user, password=password, since=timezone.now() - timedelta(hours=hours), index=index)
+        except httpx.HTTPError as exc:
+            raise CommandError(f"indexer not reachable or refused: {exc.__class__.__name__}") from exc
+        self.stdout.write(f"stored {result['stored']}, duplicates {result['duplicates']}, rejected {result['rejected']}, pages {result['pages']}")
