@@ -180,3 +180,18 @@ def test_security_txt_is_rfc_9116_and_always_fresh(db):
 
     expires = datetime.fromisoformat(text.split("Expires: ")[1].splitlines()[0].replace("Z", "+00:00"))
     assert timezone.now() + timedelta(days=90) < expires < timezone.now() + timedelta(days=365)
+
+
+def test_student_registration_through_the_web(programme):
+    cohort = programme["budi"].cohort
+    client = login(make_user("eka"))
+    response = client.post("/security/register/", {"display_name": "Eka", "kind": "student", "cohort": cohort.pk,
+                                                   "student_number": "2105551002", "agreed": "on"})
+    assert response.status_code == 302
+    from spbe.security.models import Researcher
+
+    eka = Researcher.objects.get(display_name="Eka")
+    assert eka.kind == "student" and eka.cohort == cohort
+    missing = login(make_user("fajar")).post("/security/register/", {"display_name": "Fajar", "kind": "student", "agreed": "on"},
+                                             HTTP_ACCEPT_LANGUAGE="en")
+    assert "practicum cohort" in missing.content.decode()

@@ -1,8 +1,8 @@
 """A condensed ITSA checklist following OWASP ASVS 5.0's chapters and levels (L1 ⊂ L2 ⊂ L3).
 
 Items are written for this platform, one or a few per chapter, and carry local ids (``ITSA-V6-1``)
-so they are never mistaken for official requirement numbers. The official 345-item CSV can be
-loaded instead with ``spbe itsa_import_asvs FILE.csv``; assessments then copy those rows.
+so they are never mistaken for official requirement numbers. Each assessment copies the rows it
+uses, so editing this list never changes a past assessment.
 """
 
 from __future__ import annotations
@@ -41,5 +41,5 @@ ITEMS: list[tuple[str, str, int, str]] = [  # (id, chapter, level, text)
 ]
 
 
-def items_for(level: int, rows=None) -> list[tuple[str, str, int, str]]:
-    return [row for row in (rows or ITEMS) if row[2] <= level]
+def items_for(level: int) -> list[tuple[str, str, int, str]]:
+    return [row for row in ITEMS if row[2] <= level]

@@ -327,17 +327,10 @@ def request_assessment(application, *, asvs_level: int, environment: str, window
         production_risk_accepted_by=by if environment == "production" else None,
     )
     ChecklistItem.objects.bulk_create([ChecklistItem(assessment=assessment, requirement=rid, chapter=chapter, level=level, text=text)
-                                       for rid, chapter, level, text in asvs.items_for(asvs_level, _imported_asvs())])
+                                       for rid, chapter, level, text in asvs.items_for(asvs_level)])
     audit.record("security.itsa.requested", assessment, actor=by, data={"application": application.name, "level": asvs_level,
                                                                        "environment": environment})
     return assessment
-
-
-def _imported_asvs():
-    """Rows from the official ASVS CSV if loaded (``spbe itsa_import_asvs``), else None."""
-    from django.core.cache import cache
-
-    return cache.get("security:asvs-rows")
 
 
 @transaction.atomic

@@ -32,7 +32,22 @@ def policy(request):
 
 class RegisterForm(forms.Form):
     display_name = forms.CharField(max_length=100, label=gettext_lazy("Name shown on the leaderboard"))
+    kind = forms.ChoiceField(choices=Researcher.Kind.choices, label=gettext_lazy("I take part as"))
+    cohort = forms.ModelChoiceField(queryset=None, required=False, label=gettext_lazy("Practicum cohort (students)"))
+    student_number = forms.CharField(max_length=30, required=False, label=gettext_lazy("Student number (NIM)"))
     agreed = forms.BooleanField(label=gettext_lazy("I have read the disclosure policy and will follow it"))
+
+    def __init__(self, *args, **kwargs):
+        from django.utils import timezone
+
+        from .models import Cohort
+
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["cohort"].queryset = Cohort.objects.filter(starts__lte=today, ends__gte=today).select_related("university")
+        for field in self.fields.values():
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
 
 @login_required
@@ -41,7 +56,9 @@ def register(request):
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.register_researcher(request.user, display_name=form.cleaned_data["display_name"], agreed=form.cleaned_data["agreed"])
+            data = form.cleaned_data
+            services.register_researcher(request.user, display_name=data["display_name"], kind=data["kind"], cohort=data["cohort"],
+                                         student_number=data["student_number"], agreed=data["agreed"])
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -127,6 +144,9 @@ def report_detail(request, code: str):
                 services.mark_fixed(report, by=request.user, note=request.POST.get("text", ""))
             elif action == "publish":
                 services.approve_publication(report, by=request.user)
+            elif action == "certificate":
+                certificate = services.issue_certificate(report.researcher, by=request.user)
+                messages.success(request, _("Certificate issued: %(url)s") % {"url": request.build_absolute_uri(f"/security/certificates/{certificate.code}/")})
             elif action == "triage":
                 duplicate = Report.objects.filter(code=request.POST.get("duplicate_of", "").strip()).first()
                 services.triage(report, to=request.POST.get("to", ""), by=request.user, note=request.POST.get("text", ""),
