@@ -50,3 +50,13 @@ def page(browser):
 
 
 from tests.evaluation.conftest import evaluation  # noqa: E402,F401  (shared fixture)
+
+
+def browser_login(page, base_url: str, username: str, next_url: str = "/console/") -> None:
+    """Log in through the real login form (Indonesian interface)."""
+    from tests.conftest import PASSWORD
+
+    page.goto(f"{base_url}/login/?next={next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Masuk").click()

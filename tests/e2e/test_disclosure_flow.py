@@ -10,16 +10,10 @@ from spbe.core.roles import Role
 from spbe.security import services
 from spbe.security.models import Report
 
-from ..conftest import PASSWORD, make_user
+from ..conftest import make_user
+from .conftest import browser_login
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def _login(page, base, username, next_url):
-    page.goto(f"{base}/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -33,7 +27,7 @@ def test_report_and_triage(live_server, browser, world, tmp_path):
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _login(page, live_server.url, "peneliti", "/security/report/")
+    browser_login(page, live_server.url, "peneliti", "/security/report/")
     page.fill("#id_display_name", "Peneliti Uji")
     page.check("#id_agreed")
     page.get_by_role("button", name="Daftar").click()
@@ -54,7 +48,7 @@ def test_report_and_triage(live_server, browser, world, tmp_path):
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _login(page, live_server.url, "triase", f"/security/reports/{code}/")
+    browser_login(page, live_server.url, "triase", f"/security/reports/{code}/")
     page.get_by_test_id("triage-form").locator("select[name=to]").select_option("triage")
     page.get_by_test_id("triage-form").get_by_role("button").click()
     expect(page.get_by_test_id("report-status")).to_have_text("Dalam triase")
@@ -62,7 +56,7 @@ def test_report_and_triage(live_server, browser, world, tmp_path):
 
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
-    _login(page, live_server.url, "admin_b", "/console/")
+    browser_login(page, live_server.url, "admin_b", "/console/")
     response = page.goto(f"{live_server.url}/security/reports/{code}/")
     assert response.status == 404
     context.close()

@@ -11,14 +11,8 @@ from spbe.esign import services
 from spbe.esign.models import SignatureStep
 from tests.esign.fixtures import letter
 
-from ..conftest import PASSWORD, make_user
-
-
-def _login(page, base, username, next_url):
-    page.goto(f"{base}/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="Masuk").click()
+from ..conftest import make_user
+from .conftest import browser_login
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,7 +30,7 @@ def test_paraf_sign_and_public_verification(live_server, browser, world, esign, 
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(20000)
-    _login(page, live_server.url, "pemeriksa", url)
+    browser_login(page, live_server.url, "pemeriksa", url)
     page.get_by_test_id("approve").click()
     expect(page.get_by_test_id("document-status")).to_have_text("Menunggu tanda tangan")
     assert page.get_by_test_id("document-number").inner_text().startswith("000.1/1/")
@@ -45,7 +39,7 @@ def test_paraf_sign_and_public_verification(live_server, browser, world, esign, 
     context = browser.new_context(locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(20000)
-    _login(page, live_server.url, "sekretaris", url)
+    browser_login(page, live_server.url, "sekretaris", url)
     page.get_by_test_id("sign").click()
     page.wait_for_load_state()
     step = SignatureStep.objects.get(document=document)

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from spbe.core import uploads
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_FILES = 5
 TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg"}
@@ -25,25 +27,16 @@ class CheckedDocument:
     data: bytes
 
 
-def _matches(extension: str, data: bytes) -> bool:
-    if extension == "pdf":
-        return data.startswith(b"%PDF-")
-    if extension == "png":
-        return data.startswith(b"\x89PNG\r\n\x1a\n")
-    return data.startswith(b"\xff\xd8\xff")
-
-
 def check(name: str, data: bytes) -> CheckedDocument:
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = uploads.extension(name)
     if extension not in TYPES:
         raise DocumentRejected(_("Only PDF, JPEG or PNG files are accepted."))
     if not data:
         raise DocumentRejected(_("The file is empty."))
     if len(data) > MAX_BYTES:
         raise DocumentRejected(_("The file is too large; the limit is 5 MB."))
-    if not _matches(extension, data):
+    if not uploads.content_matches(extension, data):
         raise DocumentRejected(_("The file content does not match its .%(ext)s extension.") % {"ext": extension})
-    if extension == "pdf" and (b"/JavaScript" in data or b"/Launch" in data or b"/Encrypt" in data):
+    if extension == "pdf" and (uploads.pdf_has_active_content(data) or b"/Encrypt" in data):
         raise DocumentRejected(_("PDFs with scripts, launch actions or passwords are not accepted."))
-    safe_name = "".join(c for c in name if c.isalnum() or c in "._- ")[:150] or f"document.{extension}"
-    return CheckedDocument(safe_name, TYPES[extension], len(data), hashlib.sha256(data).hexdigest(), data)
+    return CheckedDocument(uploads.safe_name(name, extension, "document"), TYPES[extension], len(data), hashlib.sha256(data).hexdigest(), data)
