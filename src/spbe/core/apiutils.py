@@ -19,7 +19,7 @@ from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationEr
 from ninja.security import APIKeyCookie, HttpBearer
 
 from . import context, permissions, ratelimit
-from .services import ServiceError, authenticate_api_token
+from .services import RateLimited, ServiceError, authenticate_api_token
 
 logger = logging.getLogger("spbe.api")
 
@@ -136,6 +136,17 @@ def install_error_handlers(api) -> None:
     def on_unexpected(request, exc):
         logger.exception("Unhandled API error")
         return respond(request, 500, "server_error", _("An unexpected error occurred. Quote the request id."))
+
+
+def rate_limit(bucket: str, *, limit: int, window: int = 60) -> None:
+    """Raise RateLimited (answered 429) when ``bucket`` is over ``limit`` in this window."""
+    if ratelimit.hit(bucket, limit=limit, window=window):
+        raise RateLimited(_("Too many requests. Please wait and try again."))
+
+
+def client_rate_limit(request, name: str, *, limit: int, window: int = 60) -> None:
+    """The same, per client address (public endpoints)."""
+    rate_limit(ratelimit.client_bucket(request, name), limit=limit, window=window)
 
 
 def get_scoped_or_404(request, perm: str, queryset, **lookup):

@@ -42,6 +42,13 @@ class ConflictError(ServiceError):
     code = "conflict"
 
 
+class RateLimited(ServiceError):
+    """The caller is over a rate limit; the API answers 429."""
+
+    status = 429
+    code = "rate_limited"
+
+
 def _require_platform_wide(by, perm: str) -> None:
     """Some writes (new institutions, top-level agencies) need platform-wide reach."""
     if by is not None and not permissions.user_scope(by, perm).everything:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 
-from spbe.core import permissions, ratelimit
-from spbe.core.apiutils import get_scoped_or_404
+from spbe.core import permissions
+from spbe.core.apiutils import client_rate_limit, get_scoped_or_404
 from spbe.core.services import ServiceError
 
 from . import services
@@ -83,16 +83,10 @@ def sign_document(request, document_id: int, payload: SignIn):
     return _out(services.sign(document, by=request.user, passphrase=payload.passphrase, totp=payload.totp))
 
 
-class RateLimited(ServiceError):
-    status = 429
-    code = "rate_limited"
-
-
 @router.post("/verify", auth=None)
 def verify(request, file: File[UploadedFile]):
     """Public: verify a signed PDF (not stored) and look it up in the registry."""
-    if ratelimit.hit(ratelimit.client_bucket(request, "tte-verify"), limit=20, window=60):
-        raise RateLimited(_("Too many requests. Please wait and try again."))
+    client_rate_limit(request, "tte-verify", limit=20)
     if file.size > services.pdfcheck.max_bytes():
         raise ServiceError(_("The file is too large; the limit is 20 MB."), code="too_large")
     report, record = services.verify_upload(file.read())

@@ -20,8 +20,8 @@ from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from spbe.core import permissions, ratelimit
-from spbe.core.apiutils import get_scoped_or_404
+from spbe.core import permissions
+from spbe.core.apiutils import client_rate_limit, get_scoped_or_404, rate_limit
 from spbe.core.services import ServiceError
 
 from . import services
@@ -34,16 +34,6 @@ router = Router(tags=["levy"])
 
 def notify_url(provider: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("api-v1:levy_notification", args=[provider])
-
-
-class RateLimited(ServiceError):
-    status = 429
-    code = "rate_limited"
-
-
-def _limit_public(request, name: str, limit: int = 30) -> None:
-    if ratelimit.hit(ratelimit.client_bucket(request, name), limit=limit, window=60):
-        raise RateLimited(_("Too many requests. Please wait and try again."))
 
 
 # --- payment provider notifications -----------------------------------------------------
@@ -110,7 +100,7 @@ def _verification_out(v) -> VerifyOut:
 @router.get("/verify", auth=None, response=VerifyOut)
 def verify(request, code: str = "", reference: str = ""):
     """Public check of a voucher code or reference (anti-fraud: "is this QR genuine?")."""
-    _limit_public(request, "levy-verify")
+    client_rate_limit(request, "levy-verify", limit=30)
     if code:
         return _verification_out(services.verify_code(code[:1000]))
     return _verification_out(services.verify_reference(reference[:20]))
@@ -127,7 +117,7 @@ class EndpointCheckOut(Schema):
 @router.get("/endpoints/check", auth=None, response=EndpointCheckOut)
 def endpoint_check(request, q: str):
     """Is this business or website a registered Love Bali Endpoint? (against look-alike sites)"""
-    _limit_public(request, "levy-endpoint-check")
+    client_rate_limit(request, "levy-endpoint-check", limit=30)
     endpoint = services.registered_endpoint(q[:200])
     if endpoint is None:
         return EndpointCheckOut(registered=False)
@@ -172,8 +162,7 @@ class LookupIn(Schema):
 @router.post("/lookup")
 def passport_lookup(request, payload: LookupIn):
     """Officer lookup by passport (POST so the number never appears in URLs or logs)."""
-    if ratelimit.hit(f"levy-lookup:{request.user.pk}", limit=60, window=60):
-        raise RateLimited(_("Too many requests. Please wait and try again."))
+    rate_limit(f"levy-lookup:{request.user.pk}", limit=60)
     return {"results": services.lookup_passport(request.user, payload.nationality, payload.passport)}
 
 
