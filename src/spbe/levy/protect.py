@@ -10,38 +10,25 @@ Development derives both keys from SECRET_KEY; production refuses to start witho
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
 import unicodedata
-from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+from spbe.core import keys
 
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,15}$")
 
 
-def _derive(info: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(settings.SECRET_KEY.encode())
-
-
-@lru_cache(maxsize=4)
-def _fernet(configured: str, secret_key: str) -> Fernet:
-    key = configured.encode() if configured else base64.urlsafe_b64encode(_derive(b"spbe-levy-data-key"))
-    return Fernet(key)
-
-
 def fernet() -> Fernet:
-    return _fernet(settings.LEVY_DATA_KEY, settings.SECRET_KEY)
+    return keys.fernet(settings.LEVY_DATA_KEY, "spbe-levy-data-key")
 
 
-@lru_cache(maxsize=4)
-def _pepper(configured: str, secret_key: str) -> bytes:
-    return configured.encode() if configured else _derive(b"spbe-levy-passport-pepper")
+def _pepper() -> bytes:
+    return settings.LEVY_PASSPORT_PEPPER.encode() if settings.LEVY_PASSPORT_PEPPER else keys.derived_key("spbe-levy-passport-pepper")
 
 
 def normalize_passport(raw: str) -> str:
@@ -56,7 +43,7 @@ def is_plausible_passport(number: str) -> bool:
 
 def passport_hash(nationality: str, number: str) -> str:
     message = f"{nationality.upper()}:{normalize_passport(number)}".encode()
-    return hmac.new(_pepper(settings.LEVY_PASSPORT_PEPPER, settings.SECRET_KEY), message, hashlib.sha256).hexdigest()
+    return hmac.new(_pepper(), message, hashlib.sha256).hexdigest()
 
 
 def passport_check_bytes(nationality: str, number: str) -> bytes:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
-from spbe.core import permissions
+from spbe.core import keys, permissions
 from spbe.core.services import ConflictError, ServiceError
 
 from . import attachments, scoring, taxonomy
@@ -37,12 +37,7 @@ ALLOWED = {  # triager transitions
 
 
 def _fernet() -> Fernet:
-    import base64
-    import hashlib
-
-    key = getattr(settings, "SECURITY_DATA_KEY", "") or base64.urlsafe_b64encode(
-        hashlib.sha256(("spbe-security-attachments:" + settings.SECRET_KEY).encode()).digest()).decode()
-    return Fernet(key.encode())
+    return keys.fernet(settings.SECURITY_DATA_KEY, "spbe-security-attachments")
 
 
 # --- scope and researchers ------------------------------------------------------------
