@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from . import permissions
+from .middleware import language_choices
 
 
 def platform(request):
@@ -9,9 +10,5 @@ def platform(request):
         "institution_name": settings.SPBE_INSTITUTION_NAME,
         "is_console_user": permissions.is_console_user(user) if user is not None else False,
         "spbe_env": settings.SPBE_ENV,
-        # Tourist pages offer every language; staff pages the ones staff catalogs cover.
-        "language_choices": [
-            (code, name) for code, name in settings.LANGUAGES
-            if request.path.startswith("/lovebali/") or code in settings.CONSOLE_LANGUAGES
-        ],
+        "language_choices": language_choices(request),
     }

@@ -70,6 +70,18 @@ class AccessLogMiddleware:
         return response
 
 
+TOURIST_PREFIX = "/lovebali/"
+
+
+def language_choices(request) -> list[tuple[str, str]]:
+    """Tourist pages offer every language; other pages only those the staff catalogs cover."""
+    from django.conf import settings
+
+    if request.path.startswith(TOURIST_PREFIX):
+        return list(settings.LANGUAGES)
+    return [(code, name) for code, name in settings.LANGUAGES if code in settings.CONSOLE_LANGUAGES]
+
+
 class StaffLanguageMiddleware:
     """Outside the tourist site, use only the languages the staff catalogs cover.
 
@@ -81,10 +93,9 @@ class StaffLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
         from django.utils import translation
 
-        if not request.path.startswith("/lovebali/") and translation.get_language() not in settings.CONSOLE_LANGUAGES:
+        if translation.get_language() not in dict(language_choices(request)):
             translation.activate("en")
             request.LANGUAGE_CODE = "en"
         return self.get_response(request)

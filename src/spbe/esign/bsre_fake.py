@@ -85,11 +85,10 @@ class FakeBsre:
         )
         return pades.sign_pdf(pdf, self.signer_for(label), options)
 
-    def verify(self, pdf: bytes) -> dict:
+    def verify(self, pdf: bytes):
         from .verify import verify_pdf
 
-        report = verify_pdf(pdf, [pades.to_asn1(self.pki.cert("root"))])
-        return report
+        return verify_pdf(pdf, [pades.to_asn1(self.pki.cert("root"))])
 
 
 class _Handler(QuietHandler):

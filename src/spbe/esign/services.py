@@ -242,8 +242,6 @@ def sign(document: Document, *, by, passphrase: str = "", totp: str = "") -> Doc
         problem = _check_result(report, step, profile)
     except signers.SignerError as exc:
         problem, signed, report = exc.message, None, None
-    finally:
-        del request  # the passphrase goes no further than the backend call
     if problem:
         with transaction.atomic():  # record the failure, then report it (outside the transaction)
             document = _locked(document)

@@ -9,7 +9,6 @@ import hmac
 import json
 
 from django.conf import settings
-from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
 from spbe.core.services import ServiceError
@@ -44,13 +43,6 @@ class ReportDetailOut(ReportOut):
     events: list[EventOut]
 
 
-def _get(request, code: str):
-    report = services.visible_reports(request.user).filter(code=code).first()
-    if report is None:
-        raise Http404
-    return report
-
-
 @router.get("/reports", response=list[ReportOut])
 def list_reports(request):
     return list(services.visible_reports(request.user)[:500])
@@ -58,7 +50,7 @@ def list_reports(request):
 
 @router.get("/reports/{code}", response=ReportDetailOut)
 def get_report(request, code: str):
-    report = _get(request, code)
+    report = services.report_for(request.user, code)
     return ReportDetailOut(
         code=report.code, title=report.title, agency_id=report.agency_id, severity=report.severity, status=report.status,
         cvss_vector=report.cvss_vector, fix_deadline=report.fix_deadline, created_at=report.created_at,
@@ -98,7 +90,7 @@ class CommentIn(Schema):
 
 @router.post("/reports/{code}/comments", response={201: EventOut})
 def add_comment(request, code: str, payload: CommentIn):
-    event = services.comment(_get(request, code), by=request.user, text=payload.text, internal=payload.internal)
+    event = services.comment(services.report_for(request.user, code), by=request.user, text=payload.text, internal=payload.internal)
     return Status(201, event)
 
 

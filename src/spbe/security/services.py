@@ -267,6 +267,16 @@ def visible_reports(user):
     return permissions.scope_queryset(user, "security.view_report", Report.objects.select_related("researcher", "agency", "scope")).distinct()
 
 
+def report_for(user, code: str) -> Report:
+    """One report the user may read, or Http404 (never 403: codes of others stay hidden)."""
+    from django.http import Http404
+
+    report = visible_reports(user).filter(code=code).first()
+    if report is None:
+        raise Http404
+    return report
+
+
 def visible_events(report: Report, user):
     """The reporter never sees internal notes (even when they also work for an OPD)."""
     events = report.events.select_related("author")

@@ -121,17 +121,10 @@ def my_reports(request):
     return render(request, "security/my_reports.html", {"reports": reports, "points": points, "researcher": researcher})
 
 
-def _report_for(request, code: str) -> Report:
-    report = services.visible_reports(request.user).filter(code=code).first()
-    if report is None:
-        raise Http404
-    return report
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def report_detail(request, code: str):
-    report = _report_for(request, code)
+    report = services.report_for(request.user, code)
     is_reporter = report.researcher.user_id == request.user.pk
     if request.method == "POST":
         action = request.POST.get("action")
@@ -170,7 +163,7 @@ def report_detail(request, code: str):
 
 @login_required
 def attachment(request, code: str, attachment_id: int):
-    report = _report_for(request, code)
+    report = services.report_for(request.user, code)
     item = report.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise Http404
