@@ -669,11 +669,11 @@ class Verification:
     message: str
 
 
-def verify_code(text: str, today: date | None = None) -> Verification:
+def verify_code(text: str, today: date | None = None, keys: dict | None = None) -> Verification:
     """Server-side check of a scanned code: signature, then revocation, then dates."""
     today = today or _today()
     try:
-        claims = codec.verify(text, public_keys())
+        claims = codec.verify(text, keys if keys is not None else public_keys())
     except codec.VoucherCodeError as exc:
         return Verification(CheckpointScan.Result.INVALID, None, None, str(exc))
     voucher = Voucher.objects.filter(reference=claims.reference).first()
@@ -934,6 +934,7 @@ def record_scans(officer, scans: list[dict], *, checkpoint: str, device: str = "
     permissions.require(officer, "levy.add_checkpointscan")
     accepted, duplicates, results = 0, 0, []
     institution = levy_institution()
+    keys = public_keys()  # once per upload, not once per scan
     for scan in scans:
         nonce = str(scan.get("nonce") or "")[:64]
         if len(nonce) < 8:
@@ -946,7 +947,7 @@ def record_scans(officer, scans: list[dict], *, checkpoint: str, device: str = "
                 raise ServiceError(_("Unknown exemption category."), field="exemption_category")
             verification = Verification(CheckpointScan.Result.EXEMPT_DOCUMENT, None, None, "")
         elif code:
-            verification = verify_code(code, timezone.localdate(scanned_at) if isinstance(scanned_at, datetime) else None)
+            verification = verify_code(code, timezone.localdate(scanned_at) if isinstance(scanned_at, datetime) else None, keys)
         elif reference:
             verification = verify_reference(reference)
         else:
