@@ -11,7 +11,7 @@ SETTINGS_IMPORT = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='spbe
 
 def _start(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER")}
+           if k not in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER", "ASSISTANT_CHANNEL_KEY")}
     env.update(env_overrides)
     return subprocess.run([sys.executable, "-c", SETTINGS_IMPORT], env=env, capture_output=True, text=True)
 
@@ -30,7 +30,10 @@ def test_production_starts_with_real_settings():
             "DATABASE_URL": "postgres://u:p@localhost/db"}
     result = _start(real)
     assert result.returncode != 0 and "LEVY_DATA_KEY is not set" in result.stderr  # passports need their own key
-    result = _start({**real, "LEVY_DATA_KEY": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", "LEVY_PASSPORT_PEPPER": "p" * 40})
+    keys = {"LEVY_DATA_KEY": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=", "LEVY_PASSPORT_PEPPER": "p" * 40}
+    result = _start({**real, **keys})
+    assert result.returncode != 0 and "ASSISTANT_CHANNEL_KEY is not set" in result.stderr
+    result = _start({**real, **keys, "ASSISTANT_CHANNEL_KEY": "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY="})
     assert result.returncode == 0, result.stderr
 
 

@@ -68,9 +68,9 @@ def check_production_settings() -> None:
         problems.append("DEBUG must be off")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty")
-    for name in ("LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER"):
+    for name in ("LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER", "ASSISTANT_CHANNEL_KEY"):
         if not env(name):
-            problems.append(f"{name} is not set (passports must not be protected by a key derived from SECRET_KEY)")
+            problems.append(f"{name} is not set (data at rest must not be protected by a key derived from SECRET_KEY)")
     if not env("DATABASE_URL"):
         problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
     if problems:
@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "spbe.lovebali",
     "spbe.esign",
     "spbe.security",
+    "spbe.assistant",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +289,15 @@ LEVY_VOUCHER_VALID_DAYS = int(env("LEVY_VOUCHER_VALID_DAYS", "60"))
 LEVY_EXEMPTION_DECISION_DAYS = 5  # working days for an officer decision (Pergub 36/2023 as reported)
 LEVY_EXEMPTION_LEAD_DAYS = int(env("LEVY_EXEMPTION_LEAD_DAYS", "5"))  # sources say 5 days or one month
 LEVY_ENDPOINT_COMMISSION = "0.03"  # imbal jasa, Perda 2/2025 / Pergub 25/2025
+# Love Bali assistant: hand-off first-response target, webhook channels, optional LLM (off).
+ASSISTANT_FIRST_RESPONSE_MINUTES = int(env("ASSISTANT_FIRST_RESPONSE_MINUTES", "5"))
+ASSISTANT_CHANNEL_KEY = env("ASSISTANT_CHANNEL_KEY", "")
+ASSISTANT_WEBHOOK_MAX_SKEW = 300
+ASSISTANT_LLM_BASE_URL = env("ASSISTANT_LLM_BASE_URL", "")  # e.g. http://127.0.0.1:11434/v1 (Ollama)
+ASSISTANT_LLM_MODEL = env("ASSISTANT_LLM_MODEL", "qwen2.5:7b-instruct")
+ASSISTANT_LLM_API_KEY = env("ASSISTANT_LLM_API_KEY", "")
+ASSISTANT_LLM_TIMEOUT = float(env("ASSISTANT_LLM_TIMEOUT", "20"))
+LOVEBALI_PUBLIC_DOMAIN = env("LOVEBALI_PUBLIC_DOMAIN", "lovebali.baliprov.go.id")  # the official address the FAQ names
 LEVY_BANK_FEE = 4_500  # BPD Bali fee per transaction (2024), tracked apart from the levy
 # Encryption key for passports and partner secrets (Fernet, urlsafe base64 of 32 bytes) and the
 # pepper for passport lookup hashes. Development derives both from SECRET_KEY.

@@ -6,6 +6,7 @@ app_name = "lovebali"
 urlpatterns = [
     path("", views.home, name="home"),
     path("pay/", views.pay, name="pay"),
+    path("faq/", views.faq, name="faq"),
     path("o/<str:token>/", views.order, name="order"),
     path("o/<str:token>/status/", views.order_status, name="order-status"),
     path("o/<str:token>/check/", views.order_check, name="order-check"),

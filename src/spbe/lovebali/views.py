@@ -24,6 +24,7 @@ from spbe.levy import services as levy
 from spbe.levy.api import notify_url
 from spbe.levy.models import Order, Payment
 
+from . import services as lovebali
 from .errors import public_message
 from .forms import (
     EndpointCheckForm,
@@ -63,6 +64,11 @@ def _limited(request, name: str, limit: int = 20) -> bool:
 
 def home(request):
     return render(request, "lovebali/home.html", {"tariff": levy.policy.tariff_on(levy._today())})
+
+
+def faq(request):
+    language = next((code for code, site in lovebali.SITE_LANGUAGES.items() if site == get_language()), "en")
+    return render(request, "lovebali/faq.html", {"items": lovebali.faq_items(language)})
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,0 +1,117 @@
+"""Answer one tourist message: detect the language, retrieve, decide answer or hand-off.
+
+Read-only: conversations, events and actions are recorded by ``services``. The decision is:
+
+* small talk (hello, thanks) → a fixed reply;
+* the best entry is a hand-off topic (refunds, double payment, …) → hand off;
+* the best entry is still waiting for approval → hand off (never answer unapproved text);
+* calibrated confidence below the threshold → hand off, offering the closest questions;
+* otherwise → the approved answer in the tourist's language (English if not translated),
+  citing the entry, optionally rephrased by a grounded language model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import generation, knowledge
+from .engine import language as language_id
+from .phrases import SMALL_TALK, phrase
+
+MAX_QUESTION_LENGTH = 1000
+ORDER_CODE = re.compile(r"\bLB[2-9A-HJKMNP-Z]{8}\b", re.IGNORECASE)
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+@dataclass
+class Reply:
+    language: str
+    answer: str
+    sources: list[dict] = field(default_factory=list)
+    confidence: float = 0.0
+    handoff: bool = False
+    reason: str = ""  # answered | small_talk | topic | pending_approval | low_confidence | no_knowledge | empty
+    entry_key: str = ""
+    entry_pk: int | None = None
+    action: str = ""  # voucher_status | voucher_resend, when the entry offers one
+    candidates: list[dict] = field(default_factory=list)
+    generated: bool = False
+
+    def as_contract(self) -> dict:
+        """The JSON of ``spbe assistant_ask --format json`` (keys are a contract)."""
+        return {"language": self.language, "answer": self.answer, "sources": self.sources,
+                "confidence": round(self.confidence, 3), "handoff": self.handoff}
+
+
+def order_details(text: str) -> tuple[str, str] | None:
+    """(order code, email) when a message carries both."""
+    code, email = ORDER_CODE.search(text or ""), EMAIL.search(text or "")
+    return (code.group(0).upper(), email.group(0).lower()) if code and email else None
+
+
+def redact(text: str) -> str:
+    """The message with emails, order codes and long digit runs (passports, cards) masked."""
+    text = EMAIL.sub("[email]", text)
+    text = ORDER_CODE.sub("[order]", text)
+    return re.sub(r"\b[A-Z]{0,2}\d{6,}\b", "[number]", text)
+
+
+def ask(question: str, language_hint: str | None = None, day: date | None = None, allow_generation: bool = True) -> Reply:
+    question = (question or "").strip()[:MAX_QUESTION_LENGTH]
+    language, _probability = language_id.detect(question, language_hint)
+    if not question:
+        return Reply(language, phrase("greeting", language), reason="empty")
+    folded = re.sub(r"[\s!.?。！？~]+$", "", question.casefold()).strip()
+    for kind, sayings in SMALL_TALK.items():
+        if folded in sayings:
+            return Reply(language, phrase(kind, language), confidence=1.0, reason="small_talk")
+
+    live = knowledge.current(day)
+    if live is None:
+        return Reply(language, phrase("handoff", language), handoff=True, reason="no_knowledge")
+    ranking = live.index.search(redact(question), language)
+    confidence = live.index.calibration.probability(ranking.features)
+    best = live.entries[int(ranking.order[0])]
+    candidates = [_candidate(live.entries[int(i)], language) for i in ranking.order[:4]
+                  if live.entries[int(i)].usable and live.entries[int(i)].kind == "answer"][:3]
+    source = [_source(best, language)]
+    if best.kind == "handoff" and confidence >= live.index.calibration.threshold:
+        return Reply(language, phrase("handoff", language), source, confidence, True, "topic", best.key, best.pk)
+    if confidence < live.index.calibration.threshold:
+        return Reply(language, phrase("handoff", language), [], confidence, True, "low_confidence", candidates=candidates)
+    if not best.usable:
+        return Reply(language, phrase("handoff", language), [], confidence, True, "pending_approval", best.key, best.pk)
+
+    text, answer_language = _answer_text(best, language)
+    reply = Reply(language, text, source, confidence, False, "answered", best.key, best.pk, best.action)
+    if allow_generation and generation.enabled():
+        generated = generation.rephrase(question, language, [text])
+        if generated is not None:
+            reply.answer, reply.generated = generated.text, True
+    elif answer_language != language and phrase("english_only", language):
+        reply.answer = f"{text}\n{phrase('english_only', language)}"
+    return reply
+
+
+def _answer_text(entry: knowledge.IndexedEntry, language: str) -> tuple[str, str]:
+    for candidate in (language, "en"):
+        text = entry.texts.get(candidate)
+        if text and text["answer"].strip():
+            return text["answer"], candidate
+    language, text = next(iter(entry.texts.items()))
+    return text["answer"], language
+
+
+def _question_text(entry: knowledge.IndexedEntry, language: str) -> str:
+    text = entry.texts.get(language) or entry.texts.get("en") or next(iter(entry.texts.values()))
+    return text["question"]
+
+
+def _source(entry: knowledge.IndexedEntry, language: str) -> dict:
+    return {"id": entry.key, "version": entry.version, "title": _question_text(entry, language), "url": entry.source_url}
+
+
+def _candidate(entry: knowledge.IndexedEntry, language: str) -> dict:
+    return {"id": entry.key, "question": _question_text(entry, language)}

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssistantConfig(AppConfig):
+    name = "spbe.assistant"
+    verbose_name = _("Love Bali assistant")
+
+    def ready(self):
+        from spbe.core.demo import register_demo_loader
+        from spbe.core.navigation import NavItem, register
+        from spbe.core.roles import Role, register_role_permissions
+
+        from .demo import load_demo
+
+        duty = ["assistant.view_conversation", "assistant.reply_conversation", "assistant.view_knowledgeentry",
+                "assistant.view_suggestion", "assistant.view_cannedreply", "assistant.view_dutyshift"]
+        register_role_permissions({
+            # Duty officers (piket) answer hand-offs; Dinas Pariwisata levy officers also run the
+            # knowledge base, the roster, canned replies and channels.
+            Role.DUTY_OFFICER: duty,
+            Role.LEVY_OFFICER: duty + [
+                "assistant.add_knowledgeentry", "assistant.approve_knowledgeentry", "assistant.add_dutyshift",
+                "assistant.delete_dutyshift", "assistant.add_cannedreply", "assistant.delete_cannedreply",
+                "assistant.view_channel", "assistant.add_channel", "assistant.view_analytics",
+            ],
+        })
+        register(
+            NavItem(_("Chat inbox"), "assistant:inbox", "assistant.reply_conversation", _("Love Bali assistant")),
+            NavItem(_("Knowledge base"), "assistant:kb-list", "assistant.view_knowledgeentry", _("Love Bali assistant")),
+            NavItem(_("Suggestions"), "assistant:suggestions", "assistant.view_suggestion", _("Love Bali assistant")),
+            NavItem(_("Duty roster"), "assistant:roster", "assistant.view_dutyshift", _("Love Bali assistant")),
+            NavItem(_("Assistant analytics"), "assistant:analytics", "assistant.view_analytics", _("Love Bali assistant")),
+        )
+        register_demo_loader(load_demo)

@@ -1,0 +1,190 @@
+"""Hybrid retrieval over knowledge-base phrasings and the answer-or-hand-off decision.
+
+Each entry is indexed by all its phrasings in every language (the question, the other ways
+people ask it, key terms, and the answer text). A query is scored two ways — BM25 over
+language-aware tokens and cosine similarity of e5 embeddings — each reduced to one score per
+entry (the mean of its two best phrasings, so one lucky phrasing does not decide alone), and the
+two are fused as z-scores across entries: dense + 0.7 × lexical.
+
+The fusion, the aggregation and the BM25 domain stop-word share were chosen by leave-one-out over
+the knowledge base itself, never on the evaluation gold set. On that leave-one-out, this fusion
+beat reciprocal rank fusion (k = 60) by 6 points of hit@1: with only a few dozen entries, RRF
+throws away how far ahead the winner is.
+
+e5 cosine scores sit in a narrow band (0.8–0.9 for related and unrelated text alike), so no fixed
+similarity threshold means anything. Instead a small logistic model turns the evidence about the
+winner — dense score and margin to the runner-up, BM25 share, whether both retrievers agree — into
+a probability that the winner is right. It is fitted by leave-one-out over the knowledge base's own
+phrasings (each phrasing asked as a question with itself removed) plus known out-of-scope
+questions, so calibration follows the KB whenever it changes. The answer threshold is the lowest
+probability at which the leave-one-out wrong-answer rate stays under the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import embedding, textproc
+
+LEXICAL_WEIGHT = 0.7
+TOP_PHRASINGS = 2
+FEATURES = ("dense_top", "dense_margin", "bm25_share", "agree", "fused_margin", "dense_z", "lexical_z")
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    entry: int  # position of the entry in the index's entry list
+    language: str
+    text: str
+    role: str  # question | paraphrase | answer
+
+
+@dataclass
+class Ranking:
+    order: np.ndarray  # entry positions, best first
+    fused: np.ndarray
+    dense: np.ndarray
+    lexical: np.ndarray
+    features: np.ndarray
+    best_phrasing: np.ndarray  # per entry: the phrasing that scored best (dense)
+
+
+@dataclass
+class Calibration:
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+    threshold: float
+    samples: int = 0
+    loo_hit_rate: float = 0.0
+    notes: dict = field(default_factory=dict)
+
+    def probability(self, features: np.ndarray) -> float:
+        z = float(((features - self.mean) / self.scale) @ self.weights + self.bias)
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+class Index:
+    def __init__(self, entry_ids: list[int], phrasings: list[Phrasing], vectors: np.ndarray):
+        self.entry_ids = entry_ids
+        self.phrasings = phrasings
+        self.vectors = vectors.astype(np.float32)
+        self.entry_of = np.array([p.entry for p in phrasings], dtype=np.int64)
+        self.bm25 = _bm25([textproc.tokens(p.text, p.language) for p in phrasings], [p.entry for p in phrasings])
+        self.calibration: Calibration | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.entry_ids)
+
+    def _per_entry(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: the mean of its TOP_PHRASINGS best scores, and which phrasing scored best."""
+        order = np.lexsort((-scores, self.entry_of))  # by entry, best phrasing first
+        entries = self.entry_of[order]
+        starts = np.searchsorted(entries, np.arange(self.size))
+        ends = np.searchsorted(entries, np.arange(self.size), side="right")
+        sorted_scores = scores[order]
+        top = np.zeros(self.size, dtype=np.float64)
+        for k in range(TOP_PHRASINGS):
+            position = np.minimum(starts + k, ends - 1)
+            top += sorted_scores[position]
+        return top / TOP_PHRASINGS, order[starts]
+
+    def rank(self, query_vector: np.ndarray, query_tokens: list[str], exclude: int | None = None) -> Ranking:
+        dense_docs = self.vectors @ query_vector
+        lexical_docs = self.bm25.scores(query_tokens)
+        if exclude is not None:
+            dense_docs[exclude] = -1.0
+            lexical_docs[exclude] = 0.0
+        dense, which = self._per_entry(dense_docs.astype(np.float64))
+        lexical, _ = self._per_entry(lexical_docs)
+        fused = _zscore(dense) + LEXICAL_WEIGHT * _zscore(lexical)
+        order = np.argsort(-fused, kind="stable")
+        return Ranking(order, fused, dense, lexical, _features(order, fused, dense, lexical), which)
+
+    def search(self, text: str, language: str) -> Ranking:
+        vector = embedding.embed([text])[0]
+        return self.rank(vector, textproc.tokens(text, language))
+
+    # -- calibration -------------------------------------------------------------------------
+
+    def calibrate(self, negatives: list[tuple[str, str]], max_wrong_rate: float = 0.01) -> Calibration:
+        """Fit the confidence model on leave-one-out queries plus out-of-scope ``(text, lang)``."""
+        rows, labels = [], []
+        for position, phrasing in enumerate(self.phrasings):
+            if phrasing.role in ("answer", "keywords"):
+                continue
+            tokens = textproc.tokens(phrasing.text, phrasing.language)
+            ranking = self.rank(self.vectors[position], tokens, exclude=position)
+            rows.append(ranking.features)
+            labels.append(1.0 if ranking.order[0] == phrasing.entry else 0.0)
+        positives = len(rows)
+        if negatives:
+            vectors = embedding.embed([text for text, _ in negatives])
+            for vector, (text, language) in zip(vectors, negatives):
+                rows.append(self.rank(vector, textproc.tokens(text, language)).features)
+                labels.append(0.0)
+        x, y = np.array(rows), np.array(labels)
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        weights, bias = _logistic((x - mean) / scale, y)
+        calibration = Calibration(mean, scale, weights, bias, threshold=1.0, samples=len(y),
+                                  loo_hit_rate=float(y[:positives].mean()) if positives else 0.0)
+        probabilities = np.array([calibration.probability(row) for row in x])
+        calibration.threshold = _threshold(probabilities, y, max_wrong_rate)
+        calibration.notes = {"positives": positives, "negatives": len(y) - positives}
+        self.calibration = calibration
+        return calibration
+
+
+MAX_ENTRY_SHARE = 0.3
+
+
+def _bm25(documents, groups):
+    from .bm25 import BM25
+
+    return BM25(documents, groups=groups, max_group_share=MAX_ENTRY_SHARE)
+
+
+def _zscore(scores: np.ndarray) -> np.ndarray:
+    spread = scores.std()
+    return (scores - scores.mean()) / spread if spread > 1e-12 else np.zeros_like(scores)
+
+
+def _features(order, fused, dense, lexical) -> np.ndarray:
+    top = order[0]
+    others = np.ones(len(dense), dtype=bool)
+    others[top] = False
+    if not others.any():
+        return np.array([dense[top], dense[top], 1.0 if lexical[top] > 0 else 0.0, 1.0, 1.0, 0.0, 0.0])
+    best_other_dense = dense[others].max()
+    best_other_lexical = lexical[others].max()
+    share = lexical[top] / (lexical[top] + best_other_lexical) if lexical[top] > 0 else 0.0
+    agree = float(np.argmax(dense) == top and (lexical[top] > 0 and np.argmax(lexical) == top))
+    fused_margin = fused[top] - fused[order[1]]
+    dense_z, lexical_z = _zscore(dense)[top], _zscore(lexical)[top]
+    return np.array([dense[top], dense[top] - best_other_dense, share, agree, fused_margin, dense_z, lexical_z])
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5, l2: float = 1e-3):
+    weights, bias = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+        error = p - y
+        weights -= rate * (x.T @ error / len(y) + l2 * weights)
+        bias -= rate * float(error.mean())
+    return weights, bias
+
+
+def _threshold(probabilities: np.ndarray, labels: np.ndarray, max_wrong_rate: float) -> float:
+    """The lowest threshold whose wrong answers (answered but wrong) stay within the target."""
+    total = len(labels)
+    for candidate in np.unique(np.concatenate([probabilities, [1.0]])):
+        answered = probabilities >= candidate
+        wrong = np.count_nonzero(answered & (labels == 0))
+        if wrong <= max_wrong_rate * total:
+            return float(candidate)
+    return 1.0

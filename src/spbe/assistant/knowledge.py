@@ -1,0 +1,144 @@
+"""The live knowledge base as the engine sees it: which entries may be used today, their
+phrasings, cached embeddings, and the calibrated index built from them.
+
+The index is rebuilt in each process whenever the knowledge base changes (any entry saved,
+approved, retired) or the day changes (effective dates), and is shared by all requests.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+
+from .engine import embedding
+from .engine.retrieval import Index, Phrasing
+from .models import EmbeddingCache, EntryText, KnowledgeEntry
+
+# Calibration: the share of leave-one-out questions the assistant may answer wrongly.
+MAX_WRONG_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class IndexedEntry:
+    pk: int
+    key: str
+    kind: str
+    status: str
+    version: int
+    action: str
+    source_url: str
+    texts: dict  # language -> {"question", "answer"}
+
+    @property
+    def usable(self) -> bool:
+        return self.status == KnowledgeEntry.Status.APPROVED
+
+
+@dataclass
+class LiveIndex:
+    stamp: tuple
+    index: Index
+    entries: list[IndexedEntry]
+
+
+_live: LiveIndex | None = None
+_lock = threading.Lock()
+
+
+def in_force(day: date) -> Q:
+    return Q(effective_from__lte=day) & (Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+
+
+def _stamp(day: date) -> tuple:
+    summary = KnowledgeEntry.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    texts = EntryText.objects.aggregate(n=Count("id"))
+    return (day, summary["n"], summary["last"], texts["n"])
+
+
+def current(day: date | None = None) -> LiveIndex | None:
+    """The index for ``day`` (today by default), rebuilt if the knowledge base changed."""
+    global _live
+    day = day or timezone.localdate()
+    stamp = _stamp(day)
+    live = _live
+    if live is not None and live.stamp == stamp:
+        return live
+    with _lock:
+        if _live is not None and _live.stamp == stamp:
+            return _live
+        built = build(day, stamp)
+        _live = built
+        return built
+
+
+def forget() -> None:
+    global _live
+    _live = None
+
+
+def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
+    # Approved entries in force answer; pending ones are indexed too, but only so that a question
+    # they match goes to a person instead of to a neighbouring approved answer.
+    rows = (
+        KnowledgeEntry.objects.filter(in_force(day), status__in=[KnowledgeEntry.Status.APPROVED, KnowledgeEntry.Status.PENDING])
+        .prefetch_related("texts").order_by("key", "-version")
+    )
+    entries: list[IndexedEntry] = []
+    phrasings: list[Phrasing] = []
+    seen_keys: set[tuple[str, str]] = set()
+    for entry in rows:
+        # One version per key: the approved one if there is one (a pending new version waits).
+        marker = (entry.key, entry.status)
+        if marker in seen_keys or (entry.status == KnowledgeEntry.Status.PENDING and (entry.key, "approved") in seen_keys):
+            continue
+        seen_keys.add(marker)
+        texts = {t.language: t for t in entry.texts.all()}
+        if not texts:
+            continue
+        position = len(entries)
+        entries.append(IndexedEntry(entry.pk, entry.key, entry.kind, entry.status, entry.version, entry.action, entry.source_url,
+                                    {lang: {"question": t.question, "answer": t.answer} for lang, t in texts.items()}))
+        for language, text in texts.items():
+            phrasings.append(Phrasing(position, language, text.question, "question"))
+            phrasings.extend(Phrasing(position, language, p, "paraphrase") for p in text.paraphrases if p.strip())
+            if text.keywords.strip():
+                phrasings.append(Phrasing(position, language, text.keywords, "keywords"))
+            if text.answer.strip():
+                phrasings.append(Phrasing(position, language, text.answer, "answer"))
+    # A pending entry whose approved version exists is dropped above; drop pending duplicates of
+    # approved keys that came first in ordering as well.
+    if len(entries) < 2:
+        return None
+    index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]))
+    index.calibrate(calibration_negatives(), max_wrong_rate=MAX_WRONG_RATE)
+    return LiveIndex(stamp, index, entries)
+
+
+def embeddings(texts: list[str]) -> np.ndarray:
+    """Unit vectors for ``texts``, from the cache table where possible."""
+    digests = [embedding.digest(t) for t in texts]
+    cached = {row.digest: bytes(row.vector) for row in EmbeddingCache.objects.filter(digest__in=set(digests))}
+    missing = sorted({t for t, d in zip(texts, digests) if d not in cached})
+    if missing:
+        vectors = embedding.embed(missing)
+        new_rows = [EmbeddingCache(digest=embedding.digest(t), vector=v.astype(np.float32).tobytes()) for t, v in zip(missing, vectors)]
+        EmbeddingCache.objects.bulk_create(new_rows, ignore_conflicts=True)
+        cached.update({row.digest: bytes(row.vector) for row in new_rows})
+    return np.vstack([np.frombuffer(cached[d], dtype=np.float32) for d in digests]) if texts else np.zeros((0, embedding.DIMENSIONS))
+
+
+@lru_cache(maxsize=1)
+def calibration_negatives() -> list[tuple[str, str]]:
+    """Out-of-scope questions (not from the gold set) that the assistant must not answer."""
+    from .engine import language
+
+    text = resources.files("spbe.assistant").joinpath("data/calibration_negatives.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    return [(line, language.detect(line)[0]) for line in lines]

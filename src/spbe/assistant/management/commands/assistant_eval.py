@@ -1,0 +1,47 @@
+"""Evaluate the assistant on the gold set: hit@1, hit@3, MRR, hand-off precision/recall,
+wrong-answer rate and latency per language (``make eval-assistant``)."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from spbe.assistant import evaluation
+
+
+def _f(value, digits=3):
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+class Command(BaseCommand):
+    help = "Evaluate the Love Bali assistant on its multilingual gold set."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--gold", help="a JSONL gold file (default: the one shipped with the assistant)")
+        parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
+        parser.add_argument("--mistakes", action="store_true", help="list the questions answered wrongly")
+
+    def handle(self, *args, gold, format, check, mistakes, **options):
+        try:
+            report = evaluation.evaluate(evaluation.load_gold(gold))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        failures = evaluation.meets_targets(report)
+        if format == "json":
+            self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
+        else:
+            header = f"{'lang':5} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ho-P':>6} {'ho-R':>6} {'wrong':>6} {'p50ms':>6} {'p95ms':>6}"
+            self.stdout.write(header)
+            for row in [*report["languages"], report["overall"]]:
+                self.stdout.write(
+                    f"{row['language']:5} {row['questions']:>4} {_f(row['hit@1']):>6} {_f(row['hit@3']):>6} {_f(row['mrr']):>6} "
+                    f"{_f(row['handoff_precision']):>6} {_f(row['handoff_recall']):>6} {_f(row['wrong_rate']):>6} "
+                    f"{_f(row['p50_ms'], 0):>6} {_f(row['p95_ms'], 0):>6}")
+            self.stdout.write(f"entries in force: {report['entries']}; answer threshold (calibrated): {report['threshold']:.3f}")
+            self.stdout.write("targets: hit@1 >= 0.9 per language, wrong <= 0.02, p95 < 150 ms")
+            self.stdout.write("all targets met" if not failures else "targets missed:\n  " + "\n  ".join(failures))
+            if mistakes:
+                for m in report["mistakes"]:
+                    self.stdout.write(f"  {m['id']}: {m['question']} → {m['got'] or 'hand-off'} (expected {m['expected']})")
+        if check and failures:
+            raise SystemExit(1)
