@@ -30,6 +30,7 @@ class AssistantConfig(AppConfig):
             NavItem(_("Knowledge base"), "assistant:kb-list", "assistant.view_knowledgeentry", _("Love Bali assistant")),
             NavItem(_("Suggestions"), "assistant:suggestions", "assistant.view_suggestion", _("Love Bali assistant")),
             NavItem(_("Duty roster"), "assistant:roster", "assistant.view_dutyshift", _("Love Bali assistant")),
+            NavItem(_("Chat channels"), "assistant:channels", "assistant.view_channel", _("Love Bali assistant")),
             NavItem(_("Assistant analytics"), "assistant:analytics", "assistant.view_analytics", _("Love Bali assistant")),
         )
         register_demo_loader(load_demo)

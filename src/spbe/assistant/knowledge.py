@@ -121,16 +121,26 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
     return LiveIndex(stamp, index, entries)
 
 
+# Vectors already seen by this process (phrasings and asked questions), shared across rebuilds.
+_MEMORY: dict[str, bytes] = {}
+_MEMORY_LIMIT = 50_000
+
+
 def embeddings(texts: list[str]) -> np.ndarray:
-    """Unit vectors for ``texts``, from the cache table where possible."""
+    """Unit vectors for ``texts``, from this process's memory or the cache table where possible."""
     digests = [embedding.digest(t) for t in texts]
-    cached = {row.digest: bytes(row.vector) for row in EmbeddingCache.objects.filter(digest__in=set(digests))}
+    cached = {d: _MEMORY[d] for d in digests if d in _MEMORY}
+    wanted = set(digests) - set(cached)
+    if wanted:
+        cached.update({row.digest: bytes(row.vector) for row in EmbeddingCache.objects.filter(digest__in=wanted)})
     missing = sorted({t for t, d in zip(texts, digests) if d not in cached})
     if missing:
         vectors = embedding.embed(missing)
         new_rows = [EmbeddingCache(digest=embedding.digest(t), vector=v.astype(np.float32).tobytes()) for t, v in zip(missing, vectors)]
         EmbeddingCache.objects.bulk_create(new_rows, ignore_conflicts=True)
         cached.update({row.digest: bytes(row.vector) for row in new_rows})
+    if len(_MEMORY) < _MEMORY_LIMIT:
+        _MEMORY.update(cached)
     return np.vstack([np.frombuffer(cached[d], dtype=np.float32) for d in digests]) if texts else np.zeros((0, embedding.DIMENSIONS))
 
 

@@ -18,6 +18,7 @@ from importlib import resources
 import httpx
 import numpy as np
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
@@ -311,6 +312,18 @@ def start_conversation(*, channel: str = Conversation.Channel.WEB, language: str
     return Conversation.objects.create(institution=institution(), channel=channel,
                                        language=language if language in LANGUAGES else "en",
                                        external_channel=external_channel, external_id=external_id[:100])
+
+
+def web_conversation(token: str) -> Conversation | None:
+    """The web-chat conversation with this (secret, random) token, if any."""
+    try:
+        return Conversation.objects.filter(token=token, channel=Conversation.Channel.WEB).first()
+    except (ValueError, TypeError, ValidationError):  # a malformed token from a tampered session
+        return None
+
+
+def greeting(language: str) -> str:
+    return phrase("greeting", language)
 
 
 def _event(conversation: Conversation, kind: str, actor=None, **data) -> None:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
+from spbe.assistant.api import router as assistant_router
 from spbe.audit.api import router as audit_router
 from spbe.core.api import router as core_router
 from spbe.esign.api import router as esign_router
@@ -37,3 +38,4 @@ api.add_router("/webscan", webscan_router)
 api.add_router("/levy", levy_router)
 api.add_router("/esign", esign_router)
 api.add_router("/security", security_router)
+api.add_router("/assistant", assistant_router)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("console/evaluation/", include("spbe.evaluation.urls")),
     path("console/webscan/", include("spbe.webscan.urls")),
     path("console/levy/", include("spbe.levy.urls")),
+    path("console/assistant/", include("spbe.assistant.urls")),
     path("lovebali/", include("spbe.lovebali.urls")),
     path("", include("spbe.esign.urls")),
     path("", include("spbe.security.urls")),

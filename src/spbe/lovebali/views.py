@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spbe.core import ratelimit
 from spbe.core.services import ServiceError
+from spbe.assistant import services as assistant
 from spbe.levy import services as levy
 from spbe.levy.api import notify_url
 from spbe.levy.models import Order, Payment
@@ -69,6 +70,87 @@ def home(request):
 def faq(request):
     language = next((code for code, site in lovebali.SITE_LANGUAGES.items() if site == get_language()), "en")
     return render(request, "lovebali/faq.html", {"items": lovebali.faq_items(language)})
+
+
+# --- chat with the assistant ----------------------------------------------------------------
+
+_CHAT_SESSION_KEY = "lovebali-chat"
+
+
+def _site_language() -> str:
+    return next((code for code, site in lovebali.SITE_LANGUAGES.items() if site == get_language()), "en")
+
+
+def _chat_conversation(request):
+    token = request.session.get(_CHAT_SESSION_KEY)
+    return assistant.web_conversation(token) if token else None
+
+
+def _chat_render(request, conversation=None):
+    conversation = conversation if conversation is not None else _chat_conversation(request)
+    context = {"conversation": conversation, "chat_messages": conversation.messages.all() if conversation else [],
+               "greeting": assistant.greeting(_site_language())}
+    template = "lovebali/_chat_panel.html" if request.htmx else "lovebali/chat.html"
+    return render(request, template, context)
+
+
+def chat(request):
+    return _chat_render(request)
+
+
+@require_POST
+def chat_send(request):
+    text = request.POST.get("text", "")
+    if _limited(request, "chat", 20):
+        return _chat_render(request)
+    conversation = _chat_conversation(request)
+    try:
+        if conversation is None:
+            conversation = assistant.start_conversation(language=_site_language())
+            request.session[_CHAT_SESSION_KEY] = str(conversation.token)
+        assistant.visitor_message(conversation, text)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    return _chat_render(request, conversation)
+
+
+@require_POST
+def chat_human(request):
+    conversation = _chat_conversation(request)
+    if conversation is None and not _limited(request, "chat", 20):
+        conversation = assistant.start_conversation(language=_site_language())
+        request.session[_CHAT_SESSION_KEY] = str(conversation.token)
+    if conversation is not None:
+        assistant.request_human(conversation)
+    return _chat_render(request, conversation)
+
+
+@require_POST
+def chat_end(request):
+    conversation = _chat_conversation(request)
+    if conversation is not None:
+        try:
+            assistant.resolve(conversation)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return _chat_render(request, conversation)
+
+
+@require_POST
+def chat_rate(request):
+    conversation = _chat_conversation(request)
+    if conversation is not None:
+        try:
+            assistant.rate(conversation, request.POST.get("score"), request.POST.get("comment", ""))
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+    return _chat_render(request, conversation)
+
+
+@require_POST
+def chat_new(request):
+    request.session.pop(_CHAT_SESSION_KEY, None)
+    return _chat_render(request, None)
 
 
 @require_http_methods(["GET", "POST"])
