@@ -92,13 +92,14 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
     )
     entries: list[IndexedEntry] = []
     phrasings: list[Phrasing] = []
-    seen_keys: set[tuple[str, str]] = set()
+    chosen: dict[str, KnowledgeEntry] = {}
     for entry in rows:
-        # One version per key: the approved one if there is one (a pending new version waits).
-        marker = (entry.key, entry.status)
-        if marker in seen_keys or (entry.status == KnowledgeEntry.Status.PENDING and (entry.key, "approved") in seen_keys):
-            continue
-        seen_keys.add(marker)
+        # One version per key: the approved one in force; a pending version only while none is.
+        current_choice = chosen.get(entry.key)
+        if current_choice is None or (current_choice.status == KnowledgeEntry.Status.PENDING
+                                      and entry.status == KnowledgeEntry.Status.APPROVED):
+            chosen[entry.key] = entry
+    for entry in chosen.values():
         texts = {t.language: t for t in entry.texts.all()}
         if not texts:
             continue
@@ -112,8 +113,6 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
                 phrasings.append(Phrasing(position, language, text.keywords, "keywords"))
             if text.answer.strip():
                 phrasings.append(Phrasing(position, language, text.answer, "answer"))
-    # A pending entry whose approved version exists is dropped above; drop pending duplicates of
-    # approved keys that came first in ordering as well.
     if len(entries) < 2:
         return None
     index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]))
