@@ -9,7 +9,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan lint messages clean
+.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -82,6 +82,11 @@ bench: install
 # Precision and recall of the judol scanner per technique on the labelled corpus.
 eval-webscan: install
 	$(VENV)/bin/python -m benchmarks.webscan.evaluate
+
+# The Love Bali assistant on its multilingual gold set: hit@1, hit@3, MRR, hand-off precision and
+# recall, wrong-answer rate and latency per language (on the demo knowledge base).
+eval-assistant: setup
+	$(SPBE) assistant_eval
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks tools

@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULES = ["bench_audit", "bench_webscan", "bench_levy", "bench_esign"]
+MODULES = ["bench_audit", "bench_webscan", "bench_levy", "bench_esign", "bench_assistant"]
 
 
 def setup_django(database_url: str | None) -> None:

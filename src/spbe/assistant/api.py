@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from spbe.core import permissions
@@ -124,7 +124,7 @@ def _is_uuid(value: str) -> bool:
 def start(request, language: str = "en"):
     client_rate_limit(request, "assistant-start", limit=10)
     conversation = services.start_conversation(language=_language(language) or "en")
-    return 201, {"token": str(conversation.token), "status": conversation.status, "language": conversation.language}
+    return Status(201, {"token": str(conversation.token), "status": conversation.status, "language": conversation.language})
 
 
 @router.post("/conversations/{token}/messages", auth=None, response=list[MessageOut])

@@ -50,6 +50,7 @@ ask = answering.ask
 order_details = answering.order_details
 
 SITE_ACTIONS = {"lost_voucher": KnowledgeEntry.Action.VOUCHER_RESEND, "voucher_status": KnowledgeEntry.Action.VOUCHER_STATUS}
+SIMILAR_MIN_CONFIDENCE = 0.5
 OPEN_STATUSES = (Conversation.Status.WAITING, Conversation.Status.HUMAN)
 
 
@@ -145,6 +146,17 @@ def import_handoff_topics(by=None) -> dict:
     for key, langs in _data("handoff_topics.json").items():
         texts = {lang: {"question": items[0], "paraphrases": items[1:], "keywords": "", "answer": ""} for lang, items in langs.items()}
         _, outcome = upsert_entry(key, texts, kind=KnowledgeEntry.Kind.HANDOFF, source=KnowledgeEntry.Source.STAFF, by=by)
+        counts[outcome] += 1
+    return counts
+
+
+def import_drafts(by=None) -> dict:
+    """Staff drafts shipped with the platform that wait for the province's confirmation (e.g.
+    whether children pay): indexed as pending, so matching questions go to a person."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for key, draft in _data("pending_drafts.json").items():
+        texts = {lang: {"question": q, "paraphrases": p, "keywords": "", "answer": a} for lang, (q, p, a) in draft["texts"].items()}
+        _, outcome = upsert_entry(key, texts, kind=KnowledgeEntry.Kind.ANSWER, source=KnowledgeEntry.Source.STAFF, by=by)
         counts[outcome] += 1
     return counts
 
@@ -252,9 +264,13 @@ def mine_conversation(conversation_id: int) -> Suggestion | None:
         return None
     question = answering.redact(" ".join(asked[-2:]))[:500]
     reply = answering.ask(question, conversation.language, allow_generation=False)
+    # "Close to an entry" is a hint for the reviewer, so it uses a lower bar than answering.
     similar = None
     if reply.entry_pk and reply.reason in ("answered", "topic", "pending_approval"):
         similar = KnowledgeEntry.objects.filter(pk=reply.entry_pk).first()
+    elif reply.candidates and reply.confidence >= SIMILAR_MIN_CONFIDENCE:
+        similar = KnowledgeEntry.objects.filter(institution=conversation.institution, key=reply.candidates[0]["id"],
+                                                status=KnowledgeEntry.Status.APPROVED).order_by("-version").first()
     return Suggestion.objects.create(
         institution=conversation.institution, conversation=conversation, language=conversation.language,
         question=question, answer=answering.redact("\n".join(answers))[:4000], similar_entry=similar,

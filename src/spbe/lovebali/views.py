@@ -109,6 +109,7 @@ def chat_send(request):
             conversation = assistant.start_conversation(language=_site_language())
             request.session[_CHAT_SESSION_KEY] = str(conversation.token)
         assistant.visitor_message(conversation, text)
+        conversation.refresh_from_db()
     except ServiceError as exc:
         messages.error(request, exc.message)
     return _chat_render(request, conversation)
@@ -121,7 +122,7 @@ def chat_human(request):
         conversation = assistant.start_conversation(language=_site_language())
         request.session[_CHAT_SESSION_KEY] = str(conversation.token)
     if conversation is not None:
-        assistant.request_human(conversation)
+        conversation = assistant.request_human(conversation)
     return _chat_render(request, conversation)
 
 
@@ -130,7 +131,7 @@ def chat_end(request):
     conversation = _chat_conversation(request)
     if conversation is not None:
         try:
-            assistant.resolve(conversation)
+            conversation = assistant.resolve(conversation)
         except ServiceError as exc:
             messages.error(request, exc.message)
     return _chat_render(request, conversation)
@@ -141,7 +142,7 @@ def chat_rate(request):
     conversation = _chat_conversation(request)
     if conversation is not None:
         try:
-            assistant.rate(conversation, request.POST.get("score"), request.POST.get("comment", ""))
+            conversation = assistant.rate(conversation, request.POST.get("score"), request.POST.get("comment", ""))
         except ServiceError as exc:
             messages.error(request, exc.message)
     return _chat_render(request, conversation)

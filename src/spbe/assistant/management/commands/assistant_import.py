@@ -16,4 +16,5 @@ class Command(BaseCommand):
         with context.acting_as(kind="system"):
             faq = services.import_site_faq()
             topics = services.import_handoff_topics()
-        self.stdout.write(f"FAQ: {faq}\nhand-off topics: {topics}")
+            drafts = services.import_drafts()
+        self.stdout.write(f"FAQ: {faq}\nhand-off topics: {topics}\ndrafts: {drafts}")
