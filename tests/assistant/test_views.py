@@ -47,6 +47,8 @@ def test_duty_officer_answers_from_the_inbox(kb, on_shift):
     page = duty.get(f"/console/assistant/conversations/{conversation.pk}/").content.decode()
     assert "I paid twice for my wife" in page and "double_payment" in page
     duty.post(f"/console/assistant/conversations/{conversation.pk}/", {"action": "reply", "body": "Please send the order code."})
+    transcript = duty.get(f"/console/assistant/conversations/{conversation.pk}/transcript.txt")
+    assert transcript["Content-Type"].startswith("text/plain") and "Please send the order code." in transcript.content.decode()
     duty.post(f"/console/assistant/conversations/{conversation.pk}/", {"action": "resolve"})
     conversation.refresh_from_db()
     assert conversation.status == Conversation.Status.RESOLVED and conversation.first_human_reply_at

@@ -25,7 +25,8 @@ def deliver_message_task(message_id: int, attempt: int = 1) -> bool:
 
     if services.deliver(message_id):
         return True
-    if attempt < 8:
+    # Backends that cannot defer (the inline one) leave the retry to `spbe assistant_sweep`.
+    if attempt < 8 and getattr(deliver_message_task.get_backend(), "supports_defer", False):
         deliver_message_task.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(message_id, attempt + 1)
     return False
 

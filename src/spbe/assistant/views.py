@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -78,6 +79,19 @@ def conversation(request, pk: int):
                "canned": canned, "officers": officers, "can_reply": permissions.has_perm(request.user, "assistant.reply_conversation", item)}
     template = "assistant/_transcript.html" if request.htmx else "assistant/conversation.html"
     return render(request, template, context)
+
+
+@console_view
+def transcript(request, pk: int):
+    """The whole conversation as plain text (for a complaint file or a hand-over)."""
+    item = scoped_object_or_404(request.user, "assistant.view_conversation", Conversation.objects.all(), pk=pk)
+    lines = [f"Love Bali — {_('Conversation')} #{item.pk} ({item.get_channel_display()}, {item.language}, {item.get_status_display()})"]
+    for message in item.messages.select_related("officer"):
+        who = message.get_sender_display() + (f" ({message.officer})" if message.officer else "")
+        lines.append(f"[{timezone.localtime(message.created_at):%Y-%m-%d %H:%M:%S}] {who}: {message.body}")
+    response = HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="conversation-{item.pk}.txt"'
+    return response
 
 
 # --- knowledge base --------------------------------------------------------------------------
