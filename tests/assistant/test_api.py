@@ -125,8 +125,10 @@ def test_analytics_for_levy_officers_only(kb, on_shift):
         conversation = services.start_conversation()
         services.visitor_message(conversation, text)
     report = login(kb.officer).get("/api/v1/assistant/analytics").json()
-    assert report["conversations"] == 4 and report["deflected"] == 1
-    assert report["handoff_rate"] == 0.75 and report["deflection_rate"] == 0.25
+    # The beach questions are out of scope: the bot offers the closest questions first (no hand-off
+    # yet), so only the refund is handed off; all three unanswered ones are listed.
+    assert report["conversations"] == 4 and report["deflected"] == 3
+    assert report["handoff_rate"] == 0.25 and report["deflection_rate"] == 0.75
     beach = [g for g in report["unanswered"] if any("beach" in e for e in g["examples"])]
     assert beach and beach[0]["count"] == 2  # the two beach questions are one group
     assert login(kb.duty).get("/api/v1/assistant/analytics").status_code == 403

@@ -62,6 +62,18 @@ def test_handoff_goes_to_the_on_duty_officer_who_speaks_the_language(kb, on_shif
     assert services.visitor_message(conversation, "Allô ?") == []
 
 
+def test_an_unclear_question_first_gets_suggestions_then_a_person(kb, on_shift):
+    conversation = services.start_conversation(language="en")
+    first = services.visitor_message(conversation, "What is the best surf spot near Canggu?")
+    assert first[0].decision == Message.Decision.CLARIFY and first[0].candidates
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.BOT
+    second = services.visitor_message(conversation, "And where can I rent a surfboard?")
+    assert second[0].decision == Message.Decision.HANDOFF
+    conversation.refresh_from_db()
+    assert conversation.status == Conversation.Status.WAITING and conversation.handoff_reason == "bot:low_confidence"
+
+
 def test_handoff_without_anyone_on_duty_queues_and_tells_the_tourist(kb):
     conversation = services.start_conversation(language="de")
     services.request_human(conversation)

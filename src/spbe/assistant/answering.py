@@ -21,6 +21,9 @@ from .engine import language as language_id
 from .phrases import SMALL_TALK, phrase
 
 MAX_QUESTION_LENGTH = 1000
+# A hand-off topic (refund, double payment, …) needs less certainty than an answer: sending a
+# tourist to a person by mistake costs an officer a minute, a wrong answer costs the tourist.
+HANDOFF_TOPIC_MIN_CONFIDENCE = 0.3
 ORDER_CODE = re.compile(r"\bLB[2-9A-HJKMNP-Z]{8}\b", re.IGNORECASE)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 
@@ -77,7 +80,7 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
     candidates = [_candidate(live.entries[int(i)], language) for i in ranking.order[:4]
                   if live.entries[int(i)].usable and live.entries[int(i)].kind == "answer"][:3]
     source = [_source(best, language)]
-    if best.kind == "handoff" and confidence >= live.index.calibration.threshold:
+    if best.kind == "handoff" and confidence >= HANDOFF_TOPIC_MIN_CONFIDENCE:
         return Reply(language, phrase("handoff", language), source, confidence, True, "topic", best.key, best.pk)
     if confidence < live.index.calibration.threshold:
         return Reply(language, phrase("handoff", language), [], confidence, True, "low_confidence", candidates=candidates)

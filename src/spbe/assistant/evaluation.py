@@ -8,7 +8,8 @@ own leave-one-out, so these figures are not tuned on the test set.
 
 Per language: hit@1, hit@3 and MRR@10 of the expected entry among all entries in force;
 hand-off precision and recall (positive = must hand off); wrong-answer rate = answered with a
-wrong entry, or answered when it had to hand off, over all questions; latency of ``ask``.
+wrong entry, or answered when it had to hand off, over all questions; the share of answerable
+questions answered right at once, and answered or offered among the suggestions; latency of ``ask``.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class LanguageResult:
     handed_off: int = 0
     handoff_true: int = 0
     wrong: int = 0
+    answered_right: int = 0
+    suggested_right: int = 0
     latencies: list = field(default_factory=list)
     mistakes: list = field(default_factory=list)
 
@@ -53,6 +56,10 @@ class LanguageResult:
             "mrr": ratio(self.reciprocal, self.answerable),
             "handoff_precision": ratio(self.handoff_true, self.handed_off), "handoff_recall": ratio(self.handoff_true, self.must_handoff),
             "wrong_rate": ratio(self.wrong, self.questions),
+            # Share of answerable questions answered correctly at once, and answered or with the
+            # right question among the offered suggestions (the chat's two-stage fallback).
+            "answered": ratio(self.answered_right, self.answerable),
+            "answered_or_suggested": ratio(self.answered_right + self.suggested_right, self.answerable),
             "p50_ms": float(np.percentile(latencies, 50)) if len(latencies) else None,
             "p95_ms": float(np.percentile(latencies, 95)) if len(latencies) else None,
         }
@@ -110,6 +117,10 @@ def _score(bucket: LanguageResult, item: dict, reply, ranked: list[str], elapsed
     if rank and rank <= 3:
         bucket.hits3 += 1
     bucket.reciprocal += 1 / rank if rank else 0.0
+    if not reply.handoff and reply.entry_key == expected:
+        bucket.answered_right += 1
+    elif reply.reason == "low_confidence" and expected in [c["id"] for c in reply.candidates]:
+        bucket.suggested_right += 1
     if not reply.handoff and reply.entry_key != expected:
         bucket.wrong += 1
         bucket.mistakes.append({"id": item["id"], "question": item["question"], "expected": expected, "got": reply.entry_key})

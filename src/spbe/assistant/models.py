@@ -210,6 +210,7 @@ class Message(models.Model):
         NONE = "", "—"
         ANSWER = "answer", _("Answered")
         HANDOFF = "handoff", _("Handed off")
+        CLARIFY = "clarify", _("Offered close questions")
         ACTION = "action", _("Action")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")

@@ -381,6 +381,11 @@ def visitor_message(conversation: Conversation, text: str) -> list[Message]:
     reply = answering.ask(text, conversation.language)
     if reply.language in LANGUAGES and reply.reason not in ("small_talk", "empty") and reply.language != conversation.language:
         conversation.language = reply.language
+    if reply.handoff and reply.reason == "low_confidence" and reply.candidates and not _just_clarified(conversation):
+        # Two-stage fallback: first offer the closest questions (the right one is in the top
+        # three almost always); hand off only if the next message is unclear too.
+        conversation.save()
+        return [_bot(conversation, phrase("suggest", conversation.language), reply, Message.Decision.CLARIFY)]
     if reply.handoff:
         conversation.save()
         bot = _bot(conversation, reply.answer, reply, Message.Decision.HANDOFF)
@@ -397,6 +402,11 @@ def visitor_message(conversation: Conversation, text: str) -> list[Message]:
         return [_bot(conversation, reply.answer, reply, Message.Decision.ANSWER),
                 _bot(conversation, phrase("ask_order", conversation.language), decision=Message.Decision.ACTION)]
     return [_bot(conversation, reply.answer, reply, Message.Decision.ANSWER if reply.reason == "answered" else "")]
+
+
+def _just_clarified(conversation: Conversation) -> bool:
+    last = conversation.messages.filter(sender=Message.Sender.BOT).order_by("-created_at", "-id").first()
+    return last is not None and last.decision == Message.Decision.CLARIFY
 
 
 def _run_action(conversation: Conversation, action: str, details: tuple[str, str]) -> list[Message]:
@@ -788,7 +798,8 @@ def analytics(start: date, end: date, user=None) -> dict:
 def unanswered_groups(conversations, limit: int = 20, similarity: float = 0.9) -> list[dict]:
     """Questions the bot could not answer, grouped by meaning (greedy clustering on e5 vectors),
     largest group first: the to-do list for the knowledge base."""
-    bot_handoffs = Message.objects.filter(conversation__in=conversations, sender=Message.Sender.BOT, decision=Message.Decision.HANDOFF)
+    bot_handoffs = Message.objects.filter(conversation__in=conversations, sender=Message.Sender.BOT,
+                                          decision__in=[Message.Decision.HANDOFF, Message.Decision.CLARIFY])
     questions = []
     for bot in bot_handoffs.select_related("conversation")[:2000]:
         asked = (Message.objects.filter(conversation=bot.conversation, sender=Message.Sender.VISITOR, created_at__lte=bot.created_at)

@@ -30,14 +30,17 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
-            header = f"{'lang':5} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ho-P':>6} {'ho-R':>6} {'wrong':>6} {'p50ms':>6} {'p95ms':>6}"
+            header = f"{'lang':5} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'MRR':>6} {'ho-P':>6} {'ho-R':>6} {'wrong':>6} {'ans':>6} {'ans+s':>6} {'p50ms':>6} {'p95ms':>6}"
             self.stdout.write(header)
             for row in [*report["languages"], report["overall"]]:
                 self.stdout.write(
                     f"{row['language']:5} {row['questions']:>4} {_f(row['hit@1']):>6} {_f(row['hit@3']):>6} {_f(row['mrr']):>6} "
                     f"{_f(row['handoff_precision']):>6} {_f(row['handoff_recall']):>6} {_f(row['wrong_rate']):>6} "
+                    f"{_f(row['answered']):>6} {_f(row['answered_or_suggested']):>6} "
                     f"{_f(row['p50_ms'], 0):>6} {_f(row['p95_ms'], 0):>6}")
             self.stdout.write(f"entries in force: {report['entries']}; answer threshold (calibrated): {report['threshold']:.3f}")
+            self.stdout.write("ho-P/ho-R: hand-off precision/recall; ans: answerable questions answered right at once; "
+                              "ans+s: answered, or the right question among the offered suggestions")
             self.stdout.write("targets: hit@1 >= 0.9 per language, wrong <= 0.02, p95 < 150 ms")
             self.stdout.write("all targets met" if not failures else "targets missed:\n  " + "\n  ".join(failures))
             if mistakes:
