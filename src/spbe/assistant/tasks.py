@@ -1,5 +1,6 @@
 """Background work of the assistant: learn from resolved conversations, deliver officers'
-replies to webhook channels (retried), watch first-response times. Each task is idempotent."""
+replies to webhook channels (retried with back-off). First-response times are watched by
+`spbe assistant_sweep` from cron. Each task is idempotent."""
 
 from django_tasks import task
 
@@ -29,11 +30,3 @@ def deliver_message_task(message_id: int, attempt: int = 1) -> bool:
     if attempt < 8 and getattr(deliver_message_task.get_backend(), "supports_defer", False):
         deliver_message_task.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(message_id, attempt + 1)
     return False
-
-
-@task()
-def sla_sweep_task() -> int:
-    from . import services
-
-    with context.acting_as(kind="system"):
-        return services.sla_sweep()

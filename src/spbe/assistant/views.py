@@ -16,22 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spbe.core import permissions
 from spbe.core.models import User
-from spbe.core.services import ServiceError
-from spbe.core.views import console_view, scoped_object_or_404
+from spbe.core.views import console_view, run_service, scoped_object_or_404
 
 from . import services
 from .models import LANGUAGES, CannedReply, Channel, Conversation, DutyShift, KnowledgeEntry, Suggestion
-
-
-def _run(request, func, success: str):
-    try:
-        result = func()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return None
-    if success:
-        messages.success(request, success)
-    return result
 
 
 # --- inbox ------------------------------------------------------------------------------
@@ -64,14 +52,14 @@ def conversation(request, pk: int):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "reply":
-            _run(request, lambda: services.officer_reply(item, request.POST.get("body", ""), by=request.user), "")
+            run_service(request, lambda: services.officer_reply(item, request.POST.get("body", ""), by=request.user), "")
         elif action == "claim":
-            _run(request, lambda: services.assign(item, request.user, by=request.user), _("You took this conversation."))
+            run_service(request, lambda: services.assign(item, request.user, by=request.user), _("You took this conversation."))
         elif action == "assign":
             officer = User.objects.filter(pk=request.POST.get("officer") or 0).first()
-            _run(request, lambda: services.assign(item, officer, by=request.user), _("Conversation assigned."))
+            run_service(request, lambda: services.assign(item, officer, by=request.user), _("Conversation assigned."))
         elif action == "resolve":
-            _run(request, lambda: services.resolve(item, by=request.user), _("Conversation resolved."))
+            run_service(request, lambda: services.resolve(item, by=request.user), _("Conversation resolved."))
         return redirect("assistant:conversation", pk=item.pk)
     canned = CannedReply.objects.filter(institution=item.institution).order_by("language", "title")
     officers = [s.officer for s in DutyShift.objects.filter(starts_at__lte=timezone.now(), ends_at__gt=timezone.now()).select_related("officer")]
@@ -112,7 +100,7 @@ def kb_list(request):
 @require_POST
 def kb_import(request):
     permissions.require(request.user, "assistant.add_knowledgeentry")
-    counts = _run(request, lambda: services.import_site_faq(by=request.user), "")
+    counts = run_service(request, lambda: services.import_site_faq(by=request.user), "")
     if counts is not None:
         messages.success(request, _("FAQ imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged. New content waits for approval.")
                          % counts)
@@ -127,11 +115,11 @@ def kb_detail(request, pk: int):
         action = request.POST.get("action")
         if action == "approve":
             day = parse_date(request.POST.get("effective_from", "") or "")
-            _run(request, lambda: services.approve_entry(entry, by=request.user, effective_from=day), _("Entry approved."))
+            run_service(request, lambda: services.approve_entry(entry, by=request.user, effective_from=day), _("Entry approved."))
         elif action == "reject":
-            _run(request, lambda: services.reject_entry(entry, by=request.user, note=request.POST.get("note", "")), _("Entry rejected."))
+            run_service(request, lambda: services.reject_entry(entry, by=request.user, note=request.POST.get("note", "")), _("Entry rejected."))
         elif action == "retire":
-            _run(request, lambda: services.retire_entry(entry, by=request.user), _("Entry retired."))
+            run_service(request, lambda: services.retire_entry(entry, by=request.user), _("Entry retired."))
         elif action == "edit":
             texts = {t.language: {"question": t.question, "paraphrases": list(t.paraphrases), "keywords": t.keywords, "answer": t.answer}
                      for t in entry.texts.all()}
@@ -143,7 +131,7 @@ def kb_detail(request, pk: int):
                     "keywords": request.POST.get("keywords", "").strip(),
                     "answer": request.POST.get("answer", "").strip(),
                 }
-                new = _run(request, lambda: services.edit_entry(entry, texts, by=request.user), _("Saved. The change waits for approval."))
+                new = run_service(request, lambda: services.edit_entry(entry, texts, by=request.user), _("Saved. The change waits for approval."))
                 if new is not None:
                     return redirect("assistant:kb-detail", pk=new.pk)
         return redirect("assistant:kb-detail", pk=entry.pk)
@@ -167,15 +155,15 @@ def suggestions(request):
             if target is None:
                 messages.error(request, _("Choose the entry to add the question to."))
             else:
-                _run(request, lambda: services.accept_suggestion(suggestion, by=request.user, merge_into=target,
+                run_service(request, lambda: services.accept_suggestion(suggestion, by=request.user, merge_into=target,
                                                                  question=request.POST.get("question", "")),
                      _("The question was added as another phrasing of the entry."))
         elif action == "create":
-            _run(request, lambda: services.accept_suggestion(suggestion, by=request.user, key=request.POST.get("key", ""),
+            run_service(request, lambda: services.accept_suggestion(suggestion, by=request.user, key=request.POST.get("key", ""),
                                                              question=request.POST.get("question", ""), answer=request.POST.get("answer", "")),
                  _("New entry created; it waits for approval."))
         elif action == "reject":
-            _run(request, lambda: services.reject_suggestion(suggestion, by=request.user), _("Suggestion rejected."))
+            run_service(request, lambda: services.reject_suggestion(suggestion, by=request.user), _("Suggestion rejected."))
         return redirect("assistant:suggestions")
     rows = permissions.scope_queryset(request.user, "assistant.view_suggestion",
                                       Suggestion.objects.filter(status=Suggestion.Status.PENDING).select_related("similar_entry", "conversation"))
@@ -206,17 +194,17 @@ def roster(request):
             if officer is None or starts is None or ends is None:
                 messages.error(request, _("Choose an officer and give the start and end of the shift."))
             else:
-                _run(request, lambda: services.add_shift(officer, starts, ends, request.POST.getlist("languages"), by=request.user),
+                run_service(request, lambda: services.add_shift(officer, starts, ends, request.POST.getlist("languages"), by=request.user),
                      _("Shift added."))
         elif action == "remove":
             shift = scoped_object_or_404(request.user, "assistant.view_dutyshift", DutyShift.objects.all(), pk=request.POST.get("shift") or 0)
-            _run(request, lambda: services.remove_shift(shift, by=request.user), _("Shift removed."))
+            run_service(request, lambda: services.remove_shift(shift, by=request.user), _("Shift removed."))
         elif action == "canned":
-            _run(request, lambda: services.save_canned_reply(request.POST.get("title", ""), request.POST.get("language", ""),
+            run_service(request, lambda: services.save_canned_reply(request.POST.get("title", ""), request.POST.get("language", ""),
                                                              request.POST.get("body", ""), by=request.user), _("Canned reply saved."))
         elif action == "canned-delete":
             reply = scoped_object_or_404(request.user, "assistant.view_cannedreply", CannedReply.objects.all(), pk=request.POST.get("reply") or 0)
-            _run(request, lambda: services.delete_canned_reply(reply, by=request.user), _("Canned reply deleted."))
+            run_service(request, lambda: services.delete_canned_reply(reply, by=request.user), _("Canned reply deleted."))
         return redirect("assistant:roster")
     today = timezone.localdate()
     start = timezone.make_aware(datetime.combine(today - timedelta(days=1), time.min))
@@ -237,7 +225,7 @@ def channels(request):
     permissions.require(request.user, "assistant.view_channel")
     secret = None
     if request.method == "POST":
-        created = _run(request, lambda: services.create_channel(request.POST.get("slug", ""), request.POST.get("name", ""),
+        created = run_service(request, lambda: services.create_channel(request.POST.get("slug", ""), request.POST.get("name", ""),
                                                                 request.POST.get("callback_url", ""), by=request.user),
                        _("Channel created. Copy the secret now: it is not shown again."))
         if created is not None:

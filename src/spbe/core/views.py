@@ -36,6 +36,20 @@ def console_view(view):
 scoped_object_or_404 = permissions.object_or_404
 
 
+def run_service(request, func, success: str = ""):
+    """Call a service for a console form: its ServiceError becomes an error message on the page
+    (nothing is lost, the form's data is still in the request), success a confirmation.
+    Returns the service's result, or None when it refused."""
+    try:
+        result = func()
+    except services.ServiceError as exc:
+        messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
 def portal_home(request):
     return render(request, "portal/home.html")
 

@@ -14,21 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from spbe.core import permissions, ratelimit
-from spbe.core.services import ServiceError
-from spbe.core.views import console_view, scoped_object_or_404
+from spbe.core.views import console_view, run_service, scoped_object_or_404
 
 from . import countries, policy, services
 from .models import CheckpointScan, CommissionStatement, Endpoint, EndpointKey, Exemption, ExemptionDocument, Order, Payment, Refund, SettlementBatch
-
-
-def _flash_errors(request, func, success: str):
-    try:
-        result = func()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-        return None
-    messages.success(request, success)
-    return result
 
 
 def _uploaded(request, name: str, limit: int = 20 * 1024 * 1024) -> tuple[str, bytes] | None:
@@ -50,7 +39,7 @@ def dashboard(request):
         permissions.require(request.user, "levy.add_arrivalcount")
         upload = _uploaded(request, "arrivals")
         if upload:
-            count = _flash_errors(request, lambda: services.import_arrivals(upload[1], source=request.POST.get("source", ""), by=request.user),
+            count = run_service(request, lambda: services.import_arrivals(upload[1], source=request.POST.get("source", ""), by=request.user),
                                   _("Arrival counts imported."))
             if count is not None:
                 messages.info(request, _("%(n)s days updated.") % {"n": count})
@@ -95,14 +84,14 @@ def order_detail(request, code: str):
                 amount = int(request.POST.get("amount", "0"))
             except ValueError:
                 amount = 0
-            _flash_errors(request, lambda: services.request_refund(
+            run_service(request, lambda: services.request_refund(
                 payment, amount=amount, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),
                 revoke_vouchers=request.POST.get("revoke") == "on", by=request.user), _("Refund requested."))
         elif action == "resend":
-            _flash_errors(request, lambda: services.resend_vouchers(order.code, order.email), _("Vouchers will be e-mailed again."))
+            run_service(request, lambda: services.resend_vouchers(order.code, order.email), _("Vouchers will be e-mailed again."))
         elif action == "refresh":
             for payment in order.payments.filter(state=Payment.State.PENDING):
-                _flash_errors(request, lambda p=payment: services.refresh_payment(p), _("Payment status refreshed."))
+                run_service(request, lambda p=payment: services.refresh_payment(p), _("Payment status refreshed."))
         return redirect("levy:order-detail", code=order.code)
     travellers = order.travellers.select_related("voucher", "covered_by_existing")
     return render(request, "levy/order_detail.html", {
@@ -120,12 +109,12 @@ def refund_list(request):
         refund = scoped_object_or_404(request.user, "levy.view_refund", qs, pk=request.POST.get("refund"))
         action = request.POST.get("action")
         if action == "retry":
-            _flash_errors(request, lambda: services.retry_refund(refund, request.user), _("Refund sent again."))
+            run_service(request, lambda: services.retry_refund(refund, request.user), _("Refund sent again."))
         elif action == "external":
-            _flash_errors(request, lambda: services.mark_refund_external(refund, request.user, request.POST.get("note", "")),
+            run_service(request, lambda: services.mark_refund_external(refund, request.user, request.POST.get("note", "")),
                           _("Marked for manual transfer."))
         elif action == "complete":
-            _flash_errors(request, lambda: services.complete_external_refund(refund, request.user, request.POST.get("transfer_reference", "")),
+            run_service(request, lambda: services.complete_external_refund(refund, request.user, request.POST.get("transfer_reference", "")),
                           _("Refund completed."))
         return redirect("levy:refund-list")
     state = request.GET.get("state", "")
@@ -153,7 +142,7 @@ def exemption_detail(request, code: str):
     exemption = scoped_object_or_404(request.user, "levy.view_exemption", Exemption.objects.all(), code=code)
     if request.method == "POST":
         approve = request.POST.get("decision") == "approve"
-        _flash_errors(request, lambda: services.decide_exemption(exemption, approve=approve, note=request.POST.get("note", ""), by=request.user),
+        run_service(request, lambda: services.decide_exemption(exemption, approve=approve, note=request.POST.get("note", ""), by=request.user),
                       _("Decision recorded; the applicant is informed by e-mail."))
         return redirect("levy:exemption-detail", code=exemption.code)
     return render(request, "levy/exemption_detail.html", {
@@ -192,23 +181,23 @@ def endpoint_detail(request, code: str):
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("approved", "rejected", "suspended"):
-            _flash_errors(request, lambda: services.decide_endpoint(endpoint, status=action, note=request.POST.get("note", ""),
+            run_service(request, lambda: services.decide_endpoint(endpoint, status=action, note=request.POST.get("note", ""),
                                                                     pks_number=request.POST.get("pks_number", ""), by=request.user),
                           _("Endpoint status changed."))
         elif action == "issue_key":
-            issued = _flash_errors(request, lambda: services.issue_endpoint_key(endpoint, label=request.POST.get("label", ""), by=request.user),
+            issued = run_service(request, lambda: services.issue_endpoint_key(endpoint, label=request.POST.get("label", ""), by=request.user),
                                    _("API key issued. Copy the secret now: it is shown only once."))
             if issued:
                 new_secret = {"key_id": issued[0].key_id, "secret": issued[1]}
         elif action == "revoke_key":
             key = scoped_object_or_404(request.user, "levy.view_endpoint", EndpointKey.objects.filter(endpoint=endpoint), pk=request.POST.get("key"))
-            _flash_errors(request, lambda: services.revoke_endpoint_key(key, request.user), _("API key revoked."))
+            run_service(request, lambda: services.revoke_endpoint_key(key, request.user), _("API key revoked."))
         elif action == "statement":
             try:
                 year, quarter = int(request.POST.get("year", "0")), int(request.POST.get("quarter", "0"))
             except ValueError:
                 year = quarter = 0
-            _flash_errors(request, lambda: services.build_commission_statement(endpoint, year, quarter, by=request.user),
+            run_service(request, lambda: services.build_commission_statement(endpoint, year, quarter, by=request.user),
                           _("Statement created."))
         if new_secret is None:
             return redirect("levy:endpoint-detail", code=endpoint.code)
@@ -243,7 +232,7 @@ def settlement_list(request):
     if request.method == "POST":
         upload = _uploaded(request, "file")
         if upload:
-            batch = _flash_errors(request, lambda: services.import_settlement(upload[0], upload[1], by=request.user),
+            batch = run_service(request, lambda: services.import_settlement(upload[0], upload[1], by=request.user),
                                   _("Settlement file imported."))
             if batch:
                 return redirect("levy:settlement-detail", batch_id=batch.pk)
