@@ -188,3 +188,19 @@ def test_wrong_order_details_reveal_nothing(kb, banksim):  # noqa: F811
     services.visitor_message(conversation, "check my order status")
     replies = services.visitor_message(conversation, f"{order.code} someone@else.com")
     assert "no order" in replies[0].body.lower() and order.code not in replies[0].body
+
+
+def test_sweep_and_import_commands(kb, on_shift):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    conversation = services.start_conversation()
+    services.request_human(conversation)
+    Conversation.objects.filter(pk=conversation.pk).update(first_response_due=timezone.now() - timedelta(minutes=1))
+    out = StringIO()
+    call_command("assistant_sweep", stdout=out)
+    assert "first-response time: 1" in out.getvalue()
+    out = StringIO()
+    call_command("assistant_import", stdout=out)
+    assert "'created': 0" in out.getvalue().splitlines()[0]  # nothing changed since the fixture's import
