@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -21,8 +22,6 @@ from .engine import embedding
 from .engine.retrieval import Index, Phrasing
 from .models import EmbeddingCache, EntryText, KnowledgeEntry
 
-# Calibration: the share of leave-one-out questions the assistant may answer wrongly.
-MAX_WRONG_RATE = 0.01
 
 
 @dataclass(frozen=True)
@@ -116,7 +115,7 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
     if len(entries) < 2:
         return None
     index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]))
-    index.calibrate(calibration_negatives(), max_wrong_rate=MAX_WRONG_RATE)
+    index.calibrate(calibration_negatives(), max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE)
     return LiveIndex(stamp, index, entries)
 
 
