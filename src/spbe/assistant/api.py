@@ -104,20 +104,10 @@ def ask(request, payload: AskIn):
 
 
 def _conversation(token: str) -> Conversation:
-    conversation = Conversation.objects.filter(token=token, channel=Conversation.Channel.WEB).first() if _is_uuid(token) else None
+    conversation = services.web_conversation(token)
     if conversation is None:
         raise HttpError(404, _("Not found."))
     return conversation
-
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @router.post("/conversations", auth=None, response={201: ConversationOut})

@@ -69,7 +69,8 @@ def _latest(key: str) -> KnowledgeEntry | None:
     return KnowledgeEntry.objects.filter(institution=institution(), key=key).order_by("-version").first()
 
 
-def _texts_of(entry: KnowledgeEntry) -> dict:
+def entry_texts(entry: KnowledgeEntry) -> dict:
+    """An entry's texts as ``upsert_entry`` takes them: language → question, phrasings, key terms, answer."""
     return {t.language: {"question": t.question, "paraphrases": list(t.paraphrases), "keywords": t.keywords, "answer": t.answer}
             for t in entry.texts.all()}
 
@@ -103,7 +104,7 @@ def upsert_entry(key: str, texts: dict, *, kind: str, source: str, source_url: s
     latest = _latest(key)
     today = timezone.localdate()
     if latest is not None and latest.status in (KnowledgeEntry.Status.APPROVED, KnowledgeEntry.Status.PENDING):
-        if _texts_of(latest) == texts and latest.kind == kind and latest.action == action:
+        if entry_texts(latest) == texts and latest.kind == kind and latest.action == action:
             return latest, "unchanged"
         if latest.status == KnowledgeEntry.Status.PENDING:
             _write_texts(latest, texts)
@@ -115,7 +116,7 @@ def upsert_entry(key: str, texts: dict, *, kind: str, source: str, source_url: s
         institution=institution(), key=key, kind=kind, source=source, source_url=source_url, action=action,
         effective_from=effective_from or today, version=(latest.version + 1) if latest else 1,
         supersedes=latest if latest is not None and latest.status == KnowledgeEntry.Status.APPROVED else None,
-        created_by=by if getattr(by, "is_authenticated", False) else None, source_conversation=source_conversation,
+        created_by=by, source_conversation=source_conversation,
     )
     _write_texts(entry, texts)
     audit.record("assistant.entry.created", entry, actor=by, data={"key": key, "version": entry.version, "source": source})
@@ -170,7 +171,7 @@ def approve_entry(entry: KnowledgeEntry, by=None, effective_from: date | None = 
     today = timezone.localdate()
     entry.effective_from = effective_from or max(entry.effective_from, today)
     entry.status = KnowledgeEntry.Status.APPROVED
-    entry.approved_by = by if getattr(by, "is_authenticated", False) else None
+    entry.approved_by = by
     entry.approved_at = timezone.now()
     entry.save()
     for older in KnowledgeEntry.objects.select_for_update().filter(institution=entry.institution, key=entry.key,
@@ -300,7 +301,7 @@ def accept_suggestion(suggestion: Suggestion, by=None, *, merge_into: KnowledgeE
         entry, _outcome = upsert_entry(key, texts, kind=KnowledgeEntry.Kind.ANSWER, source=KnowledgeEntry.Source.CONVERSATION,
                                        by=by, source_conversation=suggestion.conversation)
         suggestion.status, suggestion.result_entry = Suggestion.Status.CREATED, entry
-    suggestion.reviewed_by = by if getattr(by, "is_authenticated", False) else None
+    suggestion.reviewed_by = by
     suggestion.reviewed_at = timezone.now()
     suggestion.save()
     audit.record("assistant.suggestion.accepted", suggestion, actor=by, data={"status": suggestion.status})
@@ -313,7 +314,7 @@ def reject_suggestion(suggestion: Suggestion, by=None) -> Suggestion:
     if suggestion.status != Suggestion.Status.PENDING:
         raise ConflictError(_("This suggestion was already reviewed."))
     suggestion.status = Suggestion.Status.REJECTED
-    suggestion.reviewed_by = by if getattr(by, "is_authenticated", False) else None
+    suggestion.reviewed_by = by
     suggestion.reviewed_at = timezone.now()
     suggestion.save()
     audit.record("assistant.suggestion.rejected", suggestion, actor=by)
@@ -343,18 +344,16 @@ def greeting(language: str) -> str:
 
 
 def _event(conversation: Conversation, kind: str, actor=None, **data) -> None:
-    ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor if getattr(actor, "is_authenticated", False) else None,
+    ConversationEvent.objects.create(conversation=conversation, kind=kind, actor=actor,
                                      data=data)
 
 
 def _bot(conversation: Conversation, body: str, reply: Reply | None = None, decision: str = "") -> Message:
-    message = Message.objects.create(
+    return Message.objects.create(
         conversation=conversation, sender=Message.Sender.BOT, body=body, language=reply.language if reply else conversation.language,
         decision=decision, confidence=reply.confidence if reply else None, sources=reply.sources if reply else [],
         candidates=reply.candidates if reply else [],
     )
-    _queue_delivery(conversation, message)
-    return message
 
 
 @transaction.atomic
@@ -462,12 +461,16 @@ def _pick_officer(conversation: Conversation, now: datetime, exclude: set[int] =
     return min(pool, key=lambda s: (load.get(s.officer_id, 0), s.starts_at)).officer
 
 
+def _first_response_due(now: datetime) -> datetime:
+    return now + timedelta(minutes=settings.ASSISTANT_FIRST_RESPONSE_MINUTES)
+
+
 def _handoff(conversation: Conversation, reason: str, bot_reply: Reply | None = None) -> None:
     now = timezone.now()
     conversation.status = Conversation.Status.WAITING
     conversation.handoff_reason = reason[:40]
     conversation.handed_off_at = now
-    conversation.first_response_due = now + timedelta(minutes=settings.ASSISTANT_FIRST_RESPONSE_MINUTES)
+    conversation.first_response_due = _first_response_due(now)
     conversation.pending_action = ""
     officer = _pick_officer(conversation, now)
     conversation.assigned_to = officer
@@ -493,8 +496,7 @@ def assign(conversation: Conversation, officer, by=None) -> Conversation:
     if conversation.status == Conversation.Status.BOT:
         conversation.status = Conversation.Status.WAITING  # an officer takes over from the bot
         conversation.handed_off_at = conversation.handed_off_at or timezone.now()
-        conversation.first_response_due = conversation.first_response_due or timezone.now() + timedelta(
-            minutes=settings.ASSISTANT_FIRST_RESPONSE_MINUTES)
+        conversation.first_response_due = conversation.first_response_due or _first_response_due(timezone.now())
     conversation.assigned_to = officer
     conversation.save()
     _event(conversation, ConversationEvent.Kind.ASSIGNED, actor=by, officer=getattr(officer, "username", None))
@@ -620,7 +622,7 @@ def add_shift(officer, starts_at: datetime, ends_at: datetime, languages: list[s
         raise ConflictError(_("This officer already has a shift at that time."), field="starts_at")
     shift = DutyShift.objects.create(institution=institution(), officer=officer, starts_at=starts_at, ends_at=ends_at,
                                      languages=list(dict.fromkeys(languages)),
-                                     created_by=by if getattr(by, "is_authenticated", False) else None)
+                                     created_by=by)
     audit.record("assistant.shift.added", shift, actor=by, data={"officer": officer.username, "starts_at": starts_at.isoformat(),
                                                                   "ends_at": ends_at.isoformat(), "languages": shift.languages})
     return shift
@@ -713,8 +715,8 @@ def webhook_message(channel: Channel, external_id: str, text: str, language: str
 
 
 def _queue_delivery(conversation: Conversation, message: Message) -> None:
-    """Messages of webhook conversations other than the synchronous reply go back by callback."""
-    if conversation.channel != Conversation.Channel.WEBHOOK or message.sender != Message.Sender.OFFICER:
+    """Officers' replies in webhook conversations go back to the tool by callback."""
+    if conversation.channel != Conversation.Channel.WEBHOOK:
         return
     message_id = message.pk
     transaction.on_commit(lambda: _enqueue_delivery(message_id))
@@ -798,14 +800,19 @@ def analytics(start: date, end: date, user=None) -> dict:
 def unanswered_groups(conversations, limit: int = 20, similarity: float = 0.9) -> list[dict]:
     """Questions the bot could not answer, grouped by meaning (greedy clustering on e5 vectors),
     largest group first: the to-do list for the knowledge base."""
-    bot_handoffs = Message.objects.filter(conversation__in=conversations, sender=Message.Sender.BOT,
-                                          decision__in=[Message.Decision.HANDOFF, Message.Decision.CLARIFY])
-    questions = []
-    for bot in bot_handoffs.select_related("conversation")[:2000]:
-        asked = (Message.objects.filter(conversation=bot.conversation, sender=Message.Sender.VISITOR, created_at__lte=bot.created_at)
-                 .order_by("-created_at", "-id").first())
-        if asked is not None:
-            questions.append((answering.redact(asked.body)[:300], bot.conversation.language))
+    unanswered = (Message.Decision.HANDOFF, Message.Decision.CLARIFY)
+    rows = (Message.objects.filter(conversation__in=conversations, sender__in=[Message.Sender.VISITOR, Message.Sender.BOT])
+            .order_by("conversation_id", "created_at", "id").values_list("conversation_id", "sender", "decision", "body",
+                                                                         "conversation__language"))
+    # One pass over the transcripts: each unanswered bot turn takes the tourist's message before it.
+    questions, last_asked = [], {}
+    for conversation_id, sender, decision, body, language in rows.iterator():
+        if sender == Message.Sender.VISITOR:
+            last_asked[conversation_id] = body
+        elif decision in unanswered and conversation_id in last_asked:
+            questions.append((answering.redact(last_asked[conversation_id])[:300], language))
+            if len(questions) >= 2000:
+                break
     if not questions:
         return []
     vectors = knowledge.embeddings([q for q, _ in questions])

@@ -121,8 +121,7 @@ def kb_detail(request, pk: int):
         elif action == "retire":
             run_service(request, lambda: services.retire_entry(entry, by=request.user), _("Entry retired."))
         elif action == "edit":
-            texts = {t.language: {"question": t.question, "paraphrases": list(t.paraphrases), "keywords": t.keywords, "answer": t.answer}
-                     for t in entry.texts.all()}
+            texts = services.entry_texts(entry)
             language = request.POST.get("language", "")
             if language in LANGUAGES:
                 texts[language] = {

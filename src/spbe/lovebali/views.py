@@ -18,9 +18,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from spbe.assistant import services as assistant
 from spbe.core import ratelimit
 from spbe.core.services import ServiceError
-from spbe.assistant import services as assistant
+from spbe.core.views import run_service
 from spbe.levy import services as levy
 from spbe.levy.api import notify_url
 from spbe.levy.models import Order, Payment
@@ -68,8 +69,7 @@ def home(request):
 
 
 def faq(request):
-    language = next((code for code, site in lovebali.SITE_LANGUAGES.items() if site == get_language()), "en")
-    return render(request, "lovebali/faq.html", {"items": lovebali.faq_items(language)})
+    return render(request, "lovebali/faq.html", {"items": lovebali.faq_items(_site_language())})
 
 
 # --- chat with the assistant ----------------------------------------------------------------
@@ -98,20 +98,20 @@ def chat(request):
     return _chat_render(request)
 
 
+def _start_chat(request):
+    conversation = assistant.start_conversation(language=_site_language())
+    request.session[_CHAT_SESSION_KEY] = str(conversation.token)
+    return conversation
+
+
 @require_POST
 def chat_send(request):
-    text = request.POST.get("text", "")
     if _limited(request, "chat", 20):
         return _chat_render(request)
-    conversation = _chat_conversation(request)
-    try:
-        if conversation is None:
-            conversation = assistant.start_conversation(language=_site_language())
-            request.session[_CHAT_SESSION_KEY] = str(conversation.token)
-        assistant.visitor_message(conversation, text)
+    conversation = _chat_conversation(request) or run_service(request, lambda: _start_chat(request))
+    if conversation is not None and run_service(
+            request, lambda: assistant.visitor_message(conversation, request.POST.get("text", ""))) is not None:
         conversation.refresh_from_db()
-    except ServiceError as exc:
-        messages.error(request, exc.message)
     return _chat_render(request, conversation)
 
 
@@ -119,8 +119,7 @@ def chat_send(request):
 def chat_human(request):
     conversation = _chat_conversation(request)
     if conversation is None and not _limited(request, "chat", 20):
-        conversation = assistant.start_conversation(language=_site_language())
-        request.session[_CHAT_SESSION_KEY] = str(conversation.token)
+        conversation = _start_chat(request)
     if conversation is not None:
         conversation = assistant.request_human(conversation)
     return _chat_render(request, conversation)
@@ -130,10 +129,7 @@ def chat_human(request):
 def chat_end(request):
     conversation = _chat_conversation(request)
     if conversation is not None:
-        try:
-            conversation = assistant.resolve(conversation)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        conversation = run_service(request, lambda: assistant.resolve(conversation)) or conversation
     return _chat_render(request, conversation)
 
 
@@ -141,10 +137,8 @@ def chat_end(request):
 def chat_rate(request):
     conversation = _chat_conversation(request)
     if conversation is not None:
-        try:
-            conversation = assistant.rate(conversation, request.POST.get("score"), request.POST.get("comment", ""))
-        except ServiceError as exc:
-            messages.error(request, exc.message)
+        conversation = run_service(
+            request, lambda: assistant.rate(conversation, request.POST.get("score"), request.POST.get("comment", ""))) or conversation
     return _chat_render(request, conversation)
 
 
