@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
 SIGNATURES = {
     "pdf": lambda data: data.startswith(b"%PDF-"),
     "png": lambda data: data.startswith(b"\x89PNG\r\n\x1a\n"),
@@ -35,3 +40,36 @@ def pdf_has_active_content(data: bytes) -> bool:
 
 def safe_name(name: str, ext: str, fallback: str = "file") -> str:
     return "".join(c for c in name if c.isalnum() or c in "._- ")[:150] or f"{fallback}.{ext}"
+
+
+class UploadRejected(ValueError):
+    """An upload refused with a message for the user."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    name: str  # safe to store and show
+    content_type: str
+    size: int
+    sha256: str
+    data: bytes
+
+
+def check(name: str, data: bytes, *, types: dict[str, str], max_bytes: int, wrong_type: str, too_large: str,
+          fallback: str = "file") -> CheckedUpload:
+    """The checks every upload gets: an allowed extension, not empty, within ``max_bytes``, and
+    content that is what the extension claims. Modules add their own rules on the result."""
+    ext = extension(name)
+    if ext not in types:
+        raise UploadRejected(wrong_type)
+    if not data:
+        raise UploadRejected(_("The file is empty."))
+    if len(data) > max_bytes:
+        raise UploadRejected(too_large)
+    if not content_matches(ext, data):
+        raise UploadRejected(mismatch_message(ext))
+    return CheckedUpload(safe_name(name, ext, fallback), types[ext], len(data), hashlib.sha256(data).hexdigest(), data)
+
+
+def mismatch_message(ext: str) -> str:
+    return _("The file content does not match its .%(ext)s extension.") % {"ext": ext}
