@@ -22,7 +22,7 @@ probability at which the leave-one-out wrong-answer rate stays under the target.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -48,7 +48,6 @@ class Ranking:
     dense: np.ndarray
     lexical: np.ndarray
     features: np.ndarray
-    best_phrasing: np.ndarray  # per entry: the phrasing that scored best (dense)
 
 
 @dataclass
@@ -60,7 +59,6 @@ class Calibration:
     threshold: float
     samples: int = 0
     loo_hit_rate: float = 0.0
-    notes: dict = field(default_factory=dict)
 
     def probability(self, features: np.ndarray) -> float:
         z = float(((features - self.mean) / self.scale) @ self.weights + self.bias)
@@ -73,6 +71,10 @@ class Index:
         self.phrasings = phrasings
         self.vectors = vectors.astype(np.float32)
         self.entry_of = np.array([p.entry for p in phrasings], dtype=np.int64)
+        # Phrasings sorted by entry occupy fixed slices [start, end) per entry, whatever the query.
+        counts = np.bincount(self.entry_of, minlength=len(entry_ids))
+        self._ends = np.cumsum(counts)
+        self._starts = self._ends - counts
         self.bm25 = _bm25([textproc.tokens(p.text, p.language) for p in phrasings], [p.entry for p in phrasings])
         self.calibration: Calibration | None = None
 
@@ -80,18 +82,13 @@ class Index:
     def size(self) -> int:
         return len(self.entry_ids)
 
-    def _per_entry(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per entry: the mean of its TOP_PHRASINGS best scores, and which phrasing scored best."""
-        order = np.lexsort((-scores, self.entry_of))  # by entry, best phrasing first
-        entries = self.entry_of[order]
-        starts = np.searchsorted(entries, np.arange(self.size))
-        ends = np.searchsorted(entries, np.arange(self.size), side="right")
-        sorted_scores = scores[order]
+    def _per_entry(self, scores: np.ndarray) -> np.ndarray:
+        """Per entry: the mean of its TOP_PHRASINGS best scores."""
+        sorted_scores = scores[np.lexsort((-scores, self.entry_of))]  # by entry, best phrasing first
         top = np.zeros(self.size, dtype=np.float64)
         for k in range(TOP_PHRASINGS):
-            position = np.minimum(starts + k, ends - 1)
-            top += sorted_scores[position]
-        return top / TOP_PHRASINGS, order[starts]
+            top += sorted_scores[np.minimum(self._starts + k, self._ends - 1)]
+        return top / TOP_PHRASINGS
 
     def rank(self, query_vector: np.ndarray, query_tokens: list[str], exclude: int | None = None) -> Ranking:
         dense_docs = self.vectors @ query_vector
@@ -99,11 +96,11 @@ class Index:
         if exclude is not None:
             dense_docs[exclude] = -1.0
             lexical_docs[exclude] = 0.0
-        dense, which = self._per_entry(dense_docs.astype(np.float64))
-        lexical, _ = self._per_entry(lexical_docs)
+        dense = self._per_entry(dense_docs.astype(np.float64))
+        lexical = self._per_entry(lexical_docs)
         fused = _zscore(dense) + LEXICAL_WEIGHT * _zscore(lexical)
         order = np.argsort(-fused, kind="stable")
-        return Ranking(order, fused, dense, lexical, _features(order, fused, dense, lexical), which)
+        return Ranking(order, fused, dense, lexical, _features(order, fused, dense, lexical))
 
     def search(self, text: str, language: str) -> Ranking:
         vector = embedding.embed([text])[0]
@@ -135,7 +132,6 @@ class Index:
                                   loo_hit_rate=float(y[:positives].mean()) if positives else 0.0)
         probabilities = np.array([calibration.probability(row) for row in x])
         calibration.threshold = _threshold(probabilities, y, max_wrong_rate)
-        calibration.notes = {"positives": positives, "negatives": len(y) - positives}
         self.calibration = calibration
         return calibration
 
