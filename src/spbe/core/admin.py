@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext as _
 
-from . import services
+from . import permissions, services
 from .admin_scoping import PlatformAdminOnly, ScopedModelAdmin
 from .models import Agency, ApiToken, Institution, Membership, User
 
@@ -56,8 +58,31 @@ class AgencyAdmin(ScopedModelAdmin):
         return False  # agencies are deactivated, never deleted
 
 
+class MembershipForm(forms.ModelForm):
+    """Refuses, as a form error, a role the signed-in admin may not give (the service checks again)."""
+
+    class Meta:
+        model = Membership
+        fields = ("user", "agency", "role", "valid_until")
+
+    def clean(self):
+        data = super().clean()
+        granter = getattr(self, "granter", None)
+        agency, role, user = data.get("agency"), data.get("role"), data.get("user")
+        if granter is not None and agency is not None and role:
+            if not permissions.may_grant(granter, role, agency):
+                raise forms.ValidationError(_("You may not give this role in this agency."))
+            if user is not None and not permissions.may_grant_to(granter, user):
+                raise forms.ValidationError(
+                    _("This user works for another institution; only a platform administrator can give them a role here.")
+                )
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(ScopedModelAdmin):
+    form = MembershipForm
+
     list_display = ("user", "agency", "role", "is_active", "valid_until")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__full_name", "agency__name")
@@ -65,6 +90,16 @@ class MembershipAdmin(ScopedModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("user", "agency", "role", "is_active") if obj else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.granter = request.user
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not permissions.may_revoke(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -26,7 +26,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from .roles import ROLE_REACH, STAFF_ROLES, Reach, role_grants
+from .roles import GRANTER_LEVEL, ROLE_GRANT_LEVEL, ROLE_REACH, STAFF_ROLES, GrantLevel, Reach, Role, role_grants
 
 
 @dataclass(frozen=True)
@@ -222,6 +222,62 @@ def agencies_for(user, perm: str) -> QuerySet:
     from .models import Agency
 
     return scope_queryset(user, perm, Agency.objects.filter(is_active=True)).order_by("path")
+
+
+# --- delegation (who may grant and revoke which role; see roles.py) ---------------------
+
+
+def _granter_memberships(user):
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    return [m for m in current_memberships(user) if m.role in GRANTER_LEVEL]
+
+
+def may_grant(user, role: str, agency) -> bool:
+    """May ``user`` give ``role`` in ``agency``? (Also the test for revoking such a membership.)"""
+    if role not in ROLE_GRANT_LEVEL or user is None:
+        return False
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    needed = ROLE_GRANT_LEVEL[role]
+    for membership in _granter_memberships(user):
+        level = GRANTER_LEVEL[membership.role]
+        if level == GrantLevel.GLOBAL:
+            return True
+        if needed > level:
+            continue
+        if level == GrantLevel.INSTITUTION and agency.institution_id == membership.agency.institution_id:
+            return True
+        if level == GrantLevel.AGENCY and agency.path.startswith(membership.agency.path):
+            return True
+    return False
+
+
+def may_grant_to(user, grantee) -> bool:
+    """Below platform level, roles go only to people of the granter's own institution: a new
+    account, or one whose current memberships all lie in institutions the granter administers."""
+    if user is None:
+        return False
+    if getattr(user, "is_superuser", False) or any(
+        GRANTER_LEVEL[m.role] == GrantLevel.GLOBAL for m in _granter_memberships(user)
+    ):
+        return True
+    if grantee.is_superuser:
+        return False
+    mine = {m.agency.institution_id for m in _granter_memberships(user)}
+    theirs = {m.agency.institution_id for m in current_memberships(grantee)}
+    forget_cached_scopes(grantee)
+    return theirs <= mine
+
+
+def may_revoke(user, membership) -> bool:
+    """Nobody revokes a membership of wider reach than they could grant."""
+    return may_grant(user, membership.role, membership.agency)
+
+
+def grantable_roles(user, agency) -> list[str]:
+    """The roles ``user`` may give in ``agency`` (for forms and pickers)."""
+    return [role for role in Role.values if may_grant(user, role, agency)]
 
 
 def is_console_user(user) -> bool:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Role(models.TextChoices):
     PLATFORM_ADMIN = "platform_admin", _("Platform administrator")
+    INSTITUTION_ADMIN = "institution_admin", _("Institution administrator")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     AGENCY_STAFF = "agency_staff", _("Agency staff")
     SPBE_COORDINATOR = "spbe_coordinator", _("SPBE coordinator")
@@ -46,6 +47,7 @@ class Reach(models.TextChoices):
 
 ROLE_REACH: dict[str, str] = {
     Role.PLATFORM_ADMIN: Reach.GLOBAL,
+    Role.INSTITUTION_ADMIN: Reach.INSTITUTION,
     Role.AGENCY_ADMIN: Reach.AGENCY,
     Role.AGENCY_STAFF: Reach.AGENCY,
     Role.SPBE_COORDINATOR: Reach.INSTITUTION,
@@ -63,8 +65,68 @@ ROLE_REACH: dict[str, str] = {
 
 # Roles whose holders may use the staff console and (scoped) Django admin.
 STAFF_ROLES = frozenset(
-    {Role.PLATFORM_ADMIN, Role.AGENCY_ADMIN, Role.SPBE_COORDINATOR, Role.SECURITY_TRIAGER}
+    {Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN, Role.AGENCY_ADMIN, Role.SPBE_COORDINATOR, Role.SECURITY_TRIAGER}
 )
+
+# --- delegation: who may grant (and revoke) which role -------------------------------------
+#
+# A role's *grant level* is the reach of the data it opens, which is wider than ROLE_REACH for
+# roles that work on institution-owned records (the levy's orders, the assistant's chats): a
+# levy officer's membership sits in Dispar, but the orders it opens belong to the province.
+# A granter may hand out roles up to its own level, inside its own reach:
+#   platform admin     → every role, anywhere;
+#   institution admin  → agency- and institution-level roles in its institution;
+#   agency admin       → agency-level roles in its agency and the agencies below it.
+# Nobody else grants anything, and nobody revokes a membership they could not have granted.
+
+
+class GrantLevel(models.IntegerChoices):
+    AGENCY = 1, _("Agency")
+    INSTITUTION = 2, _("Institution")
+    GLOBAL = 3, _("Platform")
+
+
+ROLE_GRANT_LEVEL: dict[str, int] = {
+    Role.PLATFORM_ADMIN: GrantLevel.GLOBAL,
+    Role.INSTITUTION_ADMIN: GrantLevel.INSTITUTION,
+    Role.AGENCY_ADMIN: GrantLevel.AGENCY,
+    Role.AGENCY_STAFF: GrantLevel.AGENCY,
+    Role.DOCUMENT_REVIEWER: GrantLevel.AGENCY,
+    Role.SIGNER: GrantLevel.AGENCY,
+    Role.SPBE_COORDINATOR: GrantLevel.INSTITUTION,
+    Role.INTERNAL_ASSESSOR: GrantLevel.INSTITUTION,
+    Role.EXTERNAL_ASSESSOR: GrantLevel.INSTITUTION,
+    Role.SECURITY_TRIAGER: GrantLevel.INSTITUTION,
+    Role.LEVY_OFFICER: GrantLevel.INSTITUTION,
+    Role.CHECKPOINT_OFFICER: GrantLevel.INSTITUTION,
+    Role.DUTY_OFFICER: GrantLevel.INSTITUTION,
+    Role.RESEARCHER: GrantLevel.INSTITUTION,
+    Role.PARTNER_ENDPOINT: GrantLevel.INSTITUTION,
+}
+
+# The level up to which each administrative role may grant (other roles grant nothing).
+GRANTER_LEVEL: dict[str, int] = {
+    Role.PLATFORM_ADMIN: GrantLevel.GLOBAL,
+    Role.INSTITUTION_ADMIN: GrantLevel.INSTITUTION,
+    Role.AGENCY_ADMIN: GrantLevel.AGENCY,
+}
+
+# Roles whose holders must sign in with a second factor (TOTP); optional for everyone else.
+SECOND_FACTOR_ROLES = frozenset(
+    {Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN, Role.AGENCY_ADMIN, Role.SECURITY_TRIAGER, Role.LEVY_OFFICER,
+     Role.SIGNER}
+)
+
+
+def _check_tables() -> None:
+    for role in Role.values:
+        if role not in ROLE_REACH or role not in ROLE_GRANT_LEVEL:
+            raise ValueError(f"role {role!r} needs a reach and a grant level")
+        if ROLE_REACH[role] == Reach.INSTITUTION and ROLE_GRANT_LEVEL[role] < GrantLevel.INSTITUTION:
+            raise ValueError(f"role {role!r} reaches the institution, so an agency admin may not grant it")
+
+
+_check_tables()
 
 _ROLE_PERMISSIONS: dict[str, set[str]] = defaultdict(set)
 
@@ -97,6 +159,16 @@ register_role_permissions(
         Role.AGENCY_ADMIN: [
             "core.view_agency",
             "core.change_agency",
+            "core.view_membership",
+            "core.add_membership",
+            "core.change_membership",
+            "core.delete_membership",
+            "audit.view_auditevent",
+        ],
+        Role.INSTITUTION_ADMIN: [
+            "core.view_agency",
+            "core.change_agency",
+            "core.add_agency",
             "core.view_membership",
             "core.add_membership",
             "core.change_membership",

@@ -169,13 +169,32 @@ def _sync_staff_flag(user: User) -> None:
         user.save(update_fields=["is_staff"])
 
 
+def _require_may_grant(by, role: str, agency: Agency) -> None:
+    if by is not None and not permissions.may_grant(by, role, agency):
+        raise PermissionDenied("role not grantable here")
+
+
+def _is_last_platform_admin(membership: Membership) -> bool:
+    if membership.role != Role.PLATFORM_ADMIN:
+        return False
+    others = Membership.objects.filter(role=Role.PLATFORM_ADMIN, is_active=True, user__is_active=True).exclude(
+        pk=membership.pk
+    )
+    return not any(m.is_current() for m in others)
+
+
 @transaction.atomic
 def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None, by=None) -> Membership:
-    permissions.require_unless_system(by, "core.add_membership", agency)
+    """Give ``user`` a role in ``agency``; the delegation rules live in ``permissions.may_grant``."""
     if role not in Role.values:
         raise ServiceError(_("Unknown role: %(role)s") % {"role": role}, field="role")
-    if role == Role.PLATFORM_ADMIN:
-        _require_platform_wide(by, "core.add_membership")
+    permissions.require_unless_system(by, "core.add_membership", agency)
+    _require_may_grant(by, role, agency)
+    if by is not None and not permissions.may_grant_to(by, user):
+        raise ServiceError(
+            _("This user works for another institution; only a platform administrator can give them a role here."),
+            code="foreign_user", field="username",
+        )
     membership, created = Membership.objects.get_or_create(
         user=user, agency=agency, role=role, defaults={"valid_until": valid_until}
     )
@@ -189,19 +208,31 @@ def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None,
     audit.record(
         "core.membership.granted",
         membership,
-        data={"user": user.username, "role": role, "valid_until": valid_until},
+        actor=by,
+        data={"user": user.username, "role": role, "agency": agency.pk, "valid_until": valid_until},
     )
     return membership
 
 
 @transaction.atomic
 def revoke_membership(membership: Membership, *, by=None) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("agency", "user").get(pk=membership.pk)
     permissions.require_unless_system(by, "core.delete_membership", membership)
+    _require_may_grant(by, membership.role, membership.agency)
+    if not membership.is_active:
+        raise ConflictError(_("This membership has already been revoked."))
+    # Lock every platform-admin row so two admins cannot remove each other at the same time.
+    list(Membership.objects.select_for_update().filter(role=Role.PLATFORM_ADMIN, is_active=True))
+    if _is_last_platform_admin(membership):
+        raise ConflictError(_("The last platform administrator cannot be removed."), code="last_platform_admin")
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     _sync_staff_flag(membership.user)
     audit.record(
-        "core.membership.revoked", membership, data={"user": membership.user.username, "role": membership.role}
+        "core.membership.revoked",
+        membership,
+        actor=by,
+        data={"user": membership.user.username, "role": membership.role, "agency": membership.agency_id},
     )
     return membership
 

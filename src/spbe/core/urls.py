@@ -11,4 +11,6 @@ urlpatterns = [
     path("console/", views.console_home, name="console-home"),
     path("console/agencies/", views.agency_list, name="agency-list"),
     path("console/agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),
+    path("console/agencies/<int:agency_id>/members/", views.membership_grant, name="membership-grant"),
+    path("console/memberships/<int:membership_id>/revoke/", views.membership_revoke, name="membership-revoke"),
 ]

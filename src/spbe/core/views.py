@@ -16,7 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from . import navigation, permissions, services
-from .models import Agency, Membership
+from .models import Agency, Membership, User
+from .roles import Role
 
 
 def console_view(view):
@@ -103,16 +104,51 @@ def agency_detail(request, agency_id: int):
         else:
             messages.success(request, _("Agency saved."))
             return redirect("core:agency-detail", agency_id=agency.pk)
-    members = permissions.scope_queryset(
-        request.user,
-        "core.view_membership",
-        Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
-    )
+    members = [
+        {"membership": m, "can_revoke": permissions.may_revoke(request.user, m)}
+        for m in permissions.scope_queryset(
+            request.user,
+            "core.view_membership",
+            Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
+        )
+    ]
+    grantable = [(role, Role(role).label) for role in permissions.grantable_roles(request.user, agency)]
+    if not permissions.has_perm(request.user, "core.add_membership", agency):
+        grantable = []
     return render(
         request,
         "core/agency_detail.html",
-        {"agency": agency, "can_change": can_change, "members": members, "errors": errors},
+        {"agency": agency, "can_change": can_change, "members": members, "errors": errors, "grantable": grantable},
     )
+
+
+@console_view
+@require_http_methods(["POST"])
+def membership_grant(request, agency_id: int):
+    agency = scoped_object_or_404(request.user, "core.view_agency", Agency.objects.all(), pk=agency_id)
+    username = request.POST.get("username", "").strip()
+    role = request.POST.get("role", "")
+    valid_until = request.POST.get("valid_until") or None
+
+    def grant():
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise services.ServiceError(_("No active user with that username."), field="username")
+        return services.grant_membership(user=user, agency=agency, role=role, valid_until=valid_until,
+                                         by=request.user)
+
+    run_service(request, grant, _("Role granted."))
+    return redirect("core:agency-detail", agency_id=agency.pk)
+
+
+@console_view
+@require_http_methods(["POST"])
+def membership_revoke(request, membership_id: int):
+    membership = scoped_object_or_404(
+        request.user, "core.view_membership", Membership.objects.filter(is_active=True), pk=membership_id
+    )
+    run_service(request, lambda: services.revoke_membership(membership, by=request.user), _("Role revoked."))
+    return redirect("core:agency-detail", agency_id=membership.agency_id)
 
 
 @never_cache
