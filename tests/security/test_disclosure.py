@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -27,7 +28,7 @@ def programme(world):
         supervisor = make_user("dosen")
         university = University.objects.create(name="Universitas Udayana", email_domain="unud.ac.id")
         today = timezone.localdate()
-        cohort = Cohort.objects.create(university=university, name="Praktikum 2026", supervisor=supervisor,
+        cohort = Cohort.objects.create(institution=world.province, university=university, name="Praktikum 2026", supervisor=supervisor,
                                        starts=today - timedelta(days=10), ends=today + timedelta(days=80))
         alice = services.register_researcher(make_user("alice"), display_name="Alice", agreed=True)
         budi = services.register_researcher(make_user("budi"), display_name="Budi", kind="student", cohort=cohort,
@@ -91,6 +92,40 @@ def test_internal_notes_are_hidden_from_the_researcher(programme):
     assert any(e["internal"] for e in theirs)
     with pytest.raises(Exception):
         services.comment(p["a"], by=p["alice"].user, text="x", internal=True)
+
+
+def test_a_supervisor_sees_what_the_student_sees_and_writes_nothing(programme):
+    """Pen-test probe: a practicum supervisor read and posted triagers' internal notes."""
+    p = programme
+    services.comment(p["b"], by=p["triager"], text="Internal: OPD B runs an old plugin", internal=True)
+    services.comment(p["b"], by=p["triager"], text="Thanks, confirmed.")
+    supervisor = login(p["supervisor"])
+    events = supervisor.get(f"/api/v1/security/reports/{p['b'].code}").json()["events"]
+    assert [e["text"] for e in events if e["kind"] == "comment"] == ["Thanks, confirmed."]
+    page = supervisor.get(f"/security/reports/{p['b'].code}/").content.decode()
+    assert "old plugin" not in page and "Thanks, confirmed." in page
+    for internal in (True, False):
+        with pytest.raises(PermissionDenied):
+            services.comment(p["b"], by=p["supervisor"], text="note", internal=internal)
+    supervisor.post(f"/security/reports/{p['b'].code}/", {"action": "comment", "text": "sneaky", "internal": "on"})
+    assert not p["b"].events.filter(text="sneaky").exists()
+    # The owning OPD and the triager still see the internal note.
+    for user in (p["triager"], p["world"].users["staff_b"]):
+        texts = [e["text"] for e in login(user).get(f"/api/v1/security/reports/{p['b'].code}").json()["events"]]
+        assert "Internal: OPD B runs an old plugin" in texts
+
+
+def test_cohort_grades_only_for_its_supervisor_and_its_institution_triagers(programme):
+    p, w = programme, programme["world"]
+    cohort = p["budi"].cohort
+    outsider_triager = make_user("triager-city", w.assets["site_other"].agency, Role.SECURITY_TRIAGER)
+    for user, allowed in ((p["supervisor"], True), (p["triager"], True), (outsider_triager, False),
+                          (w.users["admin_b"], False), (p["budi"].user, False)):
+        client = login(user)
+        for url in (f"/security/cohorts/{cohort.pk}/", f"/security/cohorts/{cohort.pk}/grades.csv"):
+            assert client.get(url).status_code == (200 if allowed else 404), (user, url)
+        listed = client.get("/security/cohorts/").content.decode()
+        assert (cohort.name in listed) == allowed
 
 
 @pytest.mark.parametrize("name, data", [
@@ -163,7 +198,7 @@ def test_lifecycle_deadline_points_duplicate_and_publication(programme):
 
 
 def test_students_join_through_a_running_cohort(programme, world):
-    past = Cohort.objects.create(university=University.objects.first(), name="2020", supervisor=programme["supervisor"],
+    past = Cohort.objects.create(institution=programme["world"].province, university=University.objects.first(), name="2020", supervisor=programme["supervisor"],
                                  starts=timezone.localdate() - timedelta(days=400), ends=timezone.localdate() - timedelta(days=300))
     with translation.override("en"), pytest.raises(services.ServiceError):
         services.register_researcher(make_user("citra"), display_name="Citra", kind="student", cohort=past, student_number="1", agreed=True)

@@ -173,6 +173,6 @@ def test_certificate_and_grades(programme):  # noqa: F811
     csv = login(p["supervisor"]).get(f"/security/cohorts/{cohort.pk}/grades.csv").content.decode()
     assert "2105551001,Budi,1,1,1,0,7,C" in csv
     assert login(p["alice"].user).get(f"/security/cohorts/{cohort.pk}/grades.csv").status_code == 404
-    other = Cohort.objects.create(university=University.objects.first(), name="other", supervisor=make_user("dosen2"),
+    other = Cohort.objects.create(institution=p["world"].province, university=University.objects.first(), name="other", supervisor=make_user("dosen2"),
                                   starts=timezone.localdate(), ends=timezone.localdate())
     assert login(p["supervisor"]).get(f"/security/cohorts/{other.pk}/grades.csv").status_code == 404

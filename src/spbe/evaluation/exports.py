@@ -10,25 +10,25 @@ from . import services
 from .models import Stage
 
 
-def _rows(period):
+def _rows(period, responses):
+    """Only the indicators the caller may see (``services.visible_responses``)."""
     methodology = services.methodology_for(period)
-    responses = {
-        r.indicator: r
-        for r in period.responses.select_related("agency").prefetch_related("scores")
-    }
+    by_number = {r.indicator: r for r in responses}
     final = services.levels_at(period)
     for indicator in methodology.indicators:
-        response = responses[indicator.number]
+        response = by_number.get(indicator.number)
+        if response is None:
+            continue
         scores = {s.stage: s.level for s in response.scores.all()}
         yield indicator, response, scores, final.get(indicator.number)
 
 
 def _summary(period):
-    results = [(Stage(stage).label, services.period_result(period, stage)) for stage in period.stages()]
-    return [(str(label), r.index_display if r else "—", r.predicate.name if r else "—") for label, r in results]
+    return [(str(Stage(stage).label), r.index_display if r else "—", r.predicate.name if r else "—")
+            for stage, r in services.stage_results(period)]
 
 
-def to_xlsx(period) -> bytes:
+def to_xlsx(period, responses) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -53,7 +53,7 @@ def to_xlsx(period) -> bytes:
                   + [str(Stage(s).label) for s in stages] + [_("Final level")])
     for cell in detail[1]:
         cell.font = Font(bold=True)
-    for indicator, response, scores, final in _rows(period):
+    for indicator, response, scores, final in _rows(period, responses):
         detail.append(
             [indicator.number, indicator.name, float(indicator.weight), response.agency.name,
              response.get_status_display()]
@@ -67,7 +67,7 @@ def to_xlsx(period) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(period) -> bytes:
+def to_pdf(period, responses) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import getSampleStyleSheet
@@ -85,7 +85,7 @@ def to_pdf(period) -> bytes:
     story += [table, Spacer(1, 12)]
     stages = period.stages()
     rows = [[_("No"), _("Indicator"), _("OPD")] + [str(Stage(s).label) for s in stages] + [_("Final")]]
-    for indicator, response, scores, final in _rows(period):
+    for indicator, response, scores, final in _rows(period, responses):
         rows.append([str(indicator.number), Paragraph(indicator.name, small), Paragraph(response.agency.name, small)]
                     + [str(scores.get(s) or "—") for s in stages] + [str(final or "—")])
     detail = Table(rows, colWidths=[24, 300, 170] + [60] * len(stages) + [40], repeatRows=1)

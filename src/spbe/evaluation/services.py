@@ -437,6 +437,25 @@ def levels_at(period: EvaluationPeriod, stage: str | None = None) -> dict[int, i
     return {indicator: level for indicator, (_, level) in best.items()}
 
 
+def visible_responses(user, period: EvaluationPeriod, agency_id: int | None = None):
+    """The indicators of ``period`` that ``user`` may see (optionally of one OPD): the period page
+    and its exports show exactly these rows."""
+    responses = permissions.scope_queryset(
+        user, "evaluation.view_response",
+        period.responses.select_related("agency", "pic").prefetch_related("scores"),
+    )
+    if agency_id is not None:
+        responses = responses.filter(agency_id=agency_id)
+    return responses
+
+
+def stage_results(period: EvaluationPeriod) -> list[tuple[str, Result | None]]:
+    """(stage, index as of that stage) for each stage; a stage that has not started has no
+    levels of its own, so it has no index."""
+    started = set(period.windows.exclude(status=StageWindow.Status.PENDING).values_list("stage", flat=True))
+    return [(stage, period_result(period, stage) if stage in started else None) for stage in period.stages()]
+
+
 def period_result(period: EvaluationPeriod, stage: str | None = None) -> Result | None:
     """The index as of a stage, or None while some indicator has no level yet."""
     levels = levels_at(period, stage)

@@ -23,6 +23,12 @@ from .methodology import available, load
 from .models import EvaluationPeriod, Evidence, PublishedIndex, Response, Stage, StageWindow
 
 
+def _agency_filter(request) -> int | None:
+    """The ``agency`` query parameter of the period page and its exports (ignored if not an id)."""
+    raw = request.GET.get("agency", "")
+    return int(raw) if raw.isdigit() and len(raw) < 18 else None
+
+
 def _period(request, period_id: int) -> EvaluationPeriod:
     return scoped_object_or_404(
         request.user, "evaluation.view_evaluationperiod", EvaluationPeriod.objects.all(), pk=period_id
@@ -74,13 +80,8 @@ def period_list(request):
 def period_detail(request, period_id: int):
     period = _period(request, period_id)
     methodology = services.methodology_for(period)
-    responses = permissions.scope_queryset(
-        request.user, "evaluation.view_response",
-        period.responses.select_related("agency", "pic").prefetch_related("scores"),
-    )
-    agency_filter = request.GET.get("agency")
-    if agency_filter:
-        responses = responses.filter(agency_id=agency_filter)
+    agency_filter = _agency_filter(request)
+    responses = services.visible_responses(request.user, period, agency_filter)
     by_number = {r.indicator: r for r in responses}
     stages = period.stages()
     rows = []
@@ -90,9 +91,7 @@ def period_detail(request, period_id: int):
             continue
         scores = {s.stage: s.level for s in response.scores.all()}
         rows.append({"indicator": indicator, "response": response, "levels": [scores.get(s) for s in stages]})
-    started = set(period.windows.exclude(status=StageWindow.Status.PENDING).values_list("stage", flat=True))
-    # A stage that has not started has no levels of its own: show no index for it.
-    results = [(Stage(s).label, services.period_result(period, s) if s in started else None) for s in stages]
+    results = [(Stage(s).label, result) for s, result in services.stage_results(period)]
     final = services.period_result(period)
     draft = services.draft_result(period) if final is None else None
     shown = final or draft
@@ -116,7 +115,7 @@ def period_detail(request, period_id: int):
             "radar": radar,
             "can_manage": permissions.has_perm(request.user, "evaluation.change_evaluationperiod", period),
             "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
-            "agency_filter": agency_filter,
+            "agency_filter": str(agency_filter or ""),
             "assessors": period.external_assessors.all(),
         },
     )
@@ -290,15 +289,18 @@ def gap_planner(request, period_id: int):
 
 @console_view
 def export(request, period_id: int, fmt: str):
+    """The period page as a file: the same rows (scope and OPD filter) and the same stage results."""
     period = _period(request, period_id)
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    responses = services.visible_responses(request.user, period, _agency_filter(request))
     if fmt == "xlsx":
         response = HttpResponse(
-            exports.to_xlsx(period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            exports.to_xlsx(period, responses),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-    elif fmt == "pdf":
-        response = HttpResponse(exports.to_pdf(period), content_type="application/pdf")
     else:
-        raise Http404
+        response = HttpResponse(exports.to_pdf(period, responses), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="spbe-{period.year}.{fmt}"'
     return response
 

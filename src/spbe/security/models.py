@@ -42,13 +42,18 @@ class University(models.Model):
 
 
 class Cohort(models.Model):
-    """A practicum group: approved students of one university, one supervisor, dates."""
+    """A practicum group: approved students of one university, one supervisor, dates. It belongs
+    to the institution whose programme the students test (its triagers see the cohort)."""
 
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, null=True, related_name="+")
     university = models.ForeignKey(University, on_delete=models.CASCADE, related_name="cohorts")
     name = models.CharField(max_length=100)
     supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supervised_cohorts")
     starts = models.DateField()
     ends = models.DateField()
+
+    owner_kind = "institution"
+    owner_field = "institution"
 
     def __str__(self) -> str:
         return f"{self.university} — {self.name}"

@@ -206,12 +206,21 @@ def mark_fixed(report: Report, *, by, note: str = "") -> Report:
     return report
 
 
+def is_handling_team(user, report: Report) -> bool:
+    """The triage team and the owning OPD: the people who work on the report (and its internal
+    notes). A reporter's supervisor reads the report as the student does, nothing more."""
+    if report.researcher.user_id == getattr(user, "pk", None):
+        return False
+    return permissions.has_perm(user, "security.triage_report", report) or permissions.has_perm(
+        user, "security.fix_report", report)
+
+
 @transaction.atomic
 def comment(report: Report, *, by, text: str, internal: bool = False) -> ReportEvent:
     report = _locked(report)
     is_researcher = report.researcher.user_id == by.pk
-    if not is_researcher:
-        permissions.require(by, "security.view_report", report)
+    if not is_researcher and not is_handling_team(by, report):
+        raise PermissionDenied("only the reporter, the triage team and the owning OPD write on a report")
     if is_researcher and internal:
         raise PermissionDenied("researchers cannot write internal notes")
     if not text.strip():
@@ -278,9 +287,10 @@ def report_for(user, code: str) -> Report:
 
 
 def visible_events(report: Report, user):
-    """The reporter never sees internal notes (even when they also work for an OPD)."""
+    """Internal notes only for the triage team and the owning OPD; never for the reporter (even
+    when they also work for an OPD) nor for a supervisor."""
     events = report.events.select_related("author")
-    return events.filter(internal=False) if report.researcher.user_id == user.pk else events
+    return events if is_handling_team(user, report) else events.filter(internal=False)
 
 
 def leaderboard(limit: int = 20) -> list[dict]:
@@ -553,10 +563,22 @@ def issue_certificate(researcher: Researcher, *, by) -> Certificate:
     return certificate
 
 
-def cohort_grades(cohort: Cohort, *, by) -> list[dict]:
-    """The supervisor's export: one row per student (reports, outcomes, points, a suggested grade)."""
-    if cohort.supervisor_id != by.pk and not permissions.has_perm(by, "security.triage_report"):
-        raise PermissionDenied("only the cohort's supervisor or a triager")
+def visible_cohorts(user):
+    """Cohorts this user supervises, or triages for as a triager of the cohort's institution."""
+    from django.db.models import Q
+
+    if user is None or not user.is_authenticated:
+        return Cohort.objects.none()
+    triaged = permissions.scope_queryset(user, "security.triage_report", Cohort.objects.all())
+    return (Cohort.objects.filter(Q(supervisor=user) | Q(pk__in=triaged.values("pk")))
+            .select_related("university", "supervisor").order_by("-starts", "name"))
+
+
+def cohort_grades(cohort: Cohort, *, by, exported: bool = False) -> list[dict]:
+    """One row per student (reports, outcomes, points, a suggested grade): the cohort page and
+    its CSV export show exactly these rows; an export is audited."""
+    if not visible_cohorts(by).filter(pk=cohort.pk).exists():
+        raise PermissionDenied("only the cohort's supervisor or a triager of its institution")
     rows = []
     for student in cohort.students.select_related("user").order_by("student_number"):
         reports = list(student.reports.all())
@@ -567,5 +589,6 @@ def cohort_grades(cohort: Cohort, *, by) -> list[dict]:
                      "accepted_or_better": sum(1 for r in reports if r.status in (S.ACCEPTED, S.FIXED, S.RETEST, S.RESOLVED)),
                      "resolved": resolved, "spam_or_not_applicable": sum(1 for r in reports if r.close_reason in ("spam", "not_applicable")),
                      "points": points, "suggested_grade": grade})
-    audit.record("security.cohort.grades_exported", None, actor=by, data={"cohort": cohort.pk, "students": len(rows)})
+    if exported:
+        audit.record("security.cohort.grades_exported", None, actor=by, data={"cohort": cohort.pk, "students": len(rows)})
     return rows

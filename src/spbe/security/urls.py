@@ -19,5 +19,7 @@ urlpatterns = [
     path("console/security/soc/", views.soc, name="soc"),
     path("security/certificates/<str:code>/", views.certificate, name="certificate"),
     path("security/certificates/<str:code>/certificate.pdf", views.certificate_pdf, name="certificate-pdf"),
+    path("security/cohorts/", views.cohort_list, name="cohort-list"),
+    path("security/cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
     path("security/cohorts/<int:cohort_id>/grades.csv", views.cohort_grades, name="cohort-grades"),
 ]

@@ -293,21 +293,38 @@ def certificate_pdf(request, code: str):
     return FileResponse(iter([render_pdf(item, url)]), content_type="application/pdf", filename=f"sertifikat-{item.code}.pdf")
 
 
+GRADE_COLUMNS = ["student_number", "name", "reports", "accepted_or_better", "resolved", "spam_or_not_applicable",
+                 "points", "suggested_grade"]
+
+
+def _cohort(request, cohort_id: int) -> Cohort:
+    cohort = services.visible_cohorts(request.user).filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404
+    return cohort
+
+
+@login_required
+def cohort_list(request):
+    return render(request, "security/cohort_list.html", {"cohorts": services.visible_cohorts(request.user)})
+
+
+@login_required
+def cohort_detail(request, cohort_id: int):
+    cohort = _cohort(request, cohort_id)
+    return render(request, "security/cohort_detail.html",
+                  {"cohort": cohort, "rows": services.cohort_grades(cohort, by=request.user)})
+
+
 @login_required
 def cohort_grades(request, cohort_id: int):
     import csv
     import io
 
-    cohort = Cohort.objects.filter(pk=cohort_id).first()
-    if cohort is None:
-        raise Http404
-    try:
-        rows = services.cohort_grades(cohort, by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
+    cohort = _cohort(request, cohort_id)
+    rows = services.cohort_grades(cohort, by=request.user, exported=True)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["student_number", "name", "reports", "accepted_or_better", "resolved",
-                                             "spam_or_not_applicable", "points", "suggested_grade"])
+    writer = csv.DictWriter(out, fieldnames=GRADE_COLUMNS)
     writer.writeheader()
     writer.writerows(rows)
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
