@@ -71,7 +71,7 @@ def run() -> dict:
         started = time.perf_counter()
 
         async def crawl_all():
-            return await asyncio.gather(*(crawl_site(base, max_pages=1000, concurrency=2, interval=0.0)
+            return await asyncio.gather(*(crawl_site(base, max_pages=1000, concurrency=2, interval=0.0, purpose="operator")
                                           for _, base in sites))
 
         results = asyncio.run(crawl_all())

@@ -77,9 +77,25 @@ def world(db) -> World:
     return World(province, agency_a, agency_a_child, agency_b, users, assets)
 
 
-def login(user) -> Client:
-    client = Client()
+def verified_device(user):
+    """A confirmed authenticator for users whose role needs one (tests sign in as if they had
+    typed its code)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def login(user, client: Client | None = None) -> Client:
+    """A test client signed in as ``user``, second factor included where the role asks for it."""
+    from spbe.core import twofactor
+
+    client = client or Client()
     client.force_login(user)
+    if twofactor.required_by_role(user) or twofactor.is_enrolled(user):
+        session = client.session
+        twofactor.mark_session_verified(session, verified_device(user))
+        session.save()
     return client
 
 

@@ -35,7 +35,7 @@ def run(concurrency: int = 4) -> dict:
     with CorpusServers() as servers:
         records = servers.records
         for site, base in servers.urls.items():
-            crawl_result = crawl(base, max_pages=1000, concurrency=concurrency, interval=0.0)
+            crawl_result = crawl(base, max_pages=1000, concurrency=concurrency, interval=0.0, purpose="operator")
             requests += crawl_result.requests
             for page in crawl_result.pages:
                 path = page.url[len(base):]

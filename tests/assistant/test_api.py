@@ -12,6 +12,7 @@ from spbe.assistant import services
 from spbe.assistant.models import Conversation, Message
 from spbe.core.loopback import LoopbackServer, QuietHandler
 from tests.conftest import login
+from tests.support.servers import allow_outbound
 
 
 def test_ask_contract_and_errors(kb):
@@ -71,10 +72,11 @@ class Callback(QuietHandler):
 
 
 @pytest.fixture
-def callback():
+def callback(settings):
     Callback.received, Callback.fail_first = [], True
     server = LoopbackServer(Callback)
     url = server.start()
+    allow_outbound(settings, "webhooks", url)
     yield url
     server.stop()
 

@@ -99,8 +99,8 @@ def test_authentication_errors(client, world):
 
     from django.utils import timezone
 
-    _, raw = services.issue_api_token(user=world.users["staff_a"], name="old",
-                                      expires_at=timezone.now() - timedelta(seconds=1))
+    token, raw = services.issue_api_token(user=world.users["staff_a"], name="old")
+    type(token).objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     _assert_error(client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {raw}"), 401, "not_authenticated")
 
 
@@ -108,8 +108,9 @@ def test_authentication_errors(client, world):
 def test_session_auth_requires_csrf_for_writes(world):
     from django.test import Client
 
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(world.users["admin_a"])
+    from tests.conftest import login
+
+    client = login(world.users["admin_a"], Client(enforce_csrf_checks=True))
     assert client.get("/api/v1/me").status_code == 200
     response = client.post("/api/v1/tokens", data=json.dumps({"name": "x"}), content_type="application/json")
     assert response.status_code in (401, 403)

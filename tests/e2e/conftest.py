@@ -56,7 +56,28 @@ def browser_login(page, base_url: str, username: str, next_url: str = "/console/
     """Log in through the real login form (Indonesian interface)."""
     from tests.conftest import PASSWORD
 
+    code = _recovery_code_if_needed(username)
     page.goto(f"{base_url}/login/?next={next_url}")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+    if code:
+        # The role asks for a second factor: answer with a one-time recovery code.
+        page.wait_for_url("**/account/2fa/verify/**")
+        page.fill("#token", code)
+        page.get_by_test_id("otp-submit").click()
+
+
+def _recovery_code_if_needed(username: str) -> str | None:
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    from spbe.core import twofactor
+    from spbe.core.models import User
+    from tests.conftest import verified_device
+
+    user = User.objects.get(username=username)
+    if not (twofactor.required_by_role(user) or twofactor.is_enrolled(user)):
+        return None
+    verified_device(user)
+    static, _ = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
+    return StaticToken.objects.create(device=static, token=StaticToken.random_token()).token

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -24,6 +25,14 @@ def test_login_navigate_edit_and_switch_language(live_server, page, world):
 
     page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Masuk").click()
+    # An agency admin must set up a second factor first: scan (here: read) the key into an
+    # authenticator — pyotp plays the phone app — and confirm its code.
+    page.wait_for_url("**/account/2fa/setup/**")
+    secret = page.get_by_test_id("otp-secret").inner_text().replace(" ", "")
+    page.fill("#token", pyotp.TOTP(secret).now())
+    page.get_by_test_id("otp-confirm").click()
+    expect(page.get_by_test_id("recovery-codes").locator("li")).to_have_count(10)
+    page.get_by_test_id("otp-continue").click()
     page.wait_for_url(f"{live_server.url}/console/")
     assert "admin_a" in page.get_by_test_id("current-user").inner_text()
     assert page.get_by_test_id("count-applications").inner_text() == "2"

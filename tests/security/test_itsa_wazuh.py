@@ -18,6 +18,7 @@ from spbe.core.roles import Role
 from spbe.security import asvs, services
 from spbe.security.models import ChecklistItem, Cohort, SecurityAlert, University, WazuhAgent
 from tests.conftest import login, make_user
+from tests.support.servers import allow_outbound
 
 from .test_disclosure import programme  # noqa: F401  (fixture)
 
@@ -138,6 +139,7 @@ def test_indexer_backfill_pages_and_skips_what_the_webhook_brought(world, settin
     hits = [{"_source": {**V4_ALERT, "id": f"1764929536.{n}"}, "sort": [n, f"id{n}"]} for n in range(7)]
     server = LoopbackServer(_Indexer, hits=hits)
     url = server.start()
+    allow_outbound(settings, "wazuh", url)
     try:
         services.ingest_alerts([hits[0]["_source"]])  # already delivered by the webhook
         result = services.backfill(url, username="admin", password="x", since=timezone.now() - timedelta(days=30), page=3)

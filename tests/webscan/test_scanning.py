@@ -19,6 +19,8 @@ from spbe.inventory.models import Website
 from spbe.webscan import services
 from spbe.webscan.models import AlertDelivery, Finding, ScanRun
 
+from tests.support.servers import allow_outbound
+
 from ..conftest import login
 
 CLEAN = ("<html><head><title>Dinas A</title></head><body><main><h1>Beranda</h1><p>Layanan perizinan terpadu "
@@ -42,7 +44,7 @@ def site():
 
 
 @pytest.fixture
-def webhook():
+def webhook(settings):
     received = []
 
     class Receiver(BaseHTTPRequestHandler):
@@ -58,7 +60,9 @@ def webhook():
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/hook", received
+    url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    allow_outbound(settings, "webhooks", url)
+    yield url, received
     server.shutdown()
 
 
@@ -73,6 +77,7 @@ def _scan(website, django_capture_on_commit_callbacks, **kwargs):
 def registered(world, site, settings):
     settings.WEBSCAN_REQUEST_INTERVAL = 0.0
     base_url, pages = site
+    allow_outbound(settings, "webscan", base_url)
     website = inventory.create_asset(Website, agency=world.agency_a, name="Situs Dinas A", domain="dinas-a.test",
                                      base_url=base_url, admin_email="webmaster@dinas-a.go.id")
     return website, pages
@@ -186,6 +191,7 @@ def test_scans_spread_over_several_database_workers(world, settings, tmp_path):
 
         env = _worker_env("database")
         env["WEBSCAN_REQUEST_INTERVAL"] = "0.3"
+        env["OUTBOUND_ALLOW_WEBSCAN"] = ",".join(u.split("//", 1)[1].split("/", 1)[0] for u in servers.urls.values())
         workers = [subprocess.Popen([sys.executable, "-m", "spbe.manage", "worker", "--burst", "--queue", "crawler"],
                                     env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
         for worker in workers:

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 
 import httpx
+
+from spbe.core import outbound
 from django.conf import settings
 
 log = logging.getLogger(__name__)
@@ -72,8 +74,8 @@ def rephrase(question: str, language: str, passages: list[str]) -> Generated | N
     }
     headers = {"Authorization": f"Bearer {settings.ASSISTANT_LLM_API_KEY}"} if settings.ASSISTANT_LLM_API_KEY else {}
     try:
-        response = httpx.post(settings.ASSISTANT_LLM_BASE_URL.rstrip("/") + "/chat/completions", json=body, headers=headers,
-                              timeout=settings.ASSISTANT_LLM_TIMEOUT)
+        response = outbound.post("llm", settings.ASSISTANT_LLM_BASE_URL.rstrip("/") + "/chat/completions", json=body,
+                                 headers=headers, timeout=settings.ASSISTANT_LLM_TIMEOUT)
         response.raise_for_status()
         content = response.json()["choices"][0]["message"]["content"]
         data = json.loads(content)

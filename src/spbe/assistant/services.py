@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
-from spbe.core import keys, permissions
+from spbe.core import keys, outbound, permissions
 from spbe.core.services import ConflictError, ServiceError
 from spbe.levy import services as levy
 from spbe.lovebali import services as lovebali
@@ -738,7 +738,7 @@ def deliver(message_id: int) -> bool:
                        "text": message.body, "language": message.conversation.language}).encode()
     timestamp = str(int(time.time()))
     try:
-        response = httpx.post(channel.callback_url, content=body, timeout=10, headers={
+        response = outbound.post("webhooks", channel.callback_url, content=body, timeout=10, headers={
             "Content-Type": "application/json", "X-SPBE-Timestamp": timestamp,
             "X-SPBE-Signature": signature(channel_secret(channel), timestamp, body)})
     except httpx.HTTPError:

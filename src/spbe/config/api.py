@@ -5,7 +5,6 @@ Each module contributes one ninja Router from its ``api.py``.
 
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
 
 from spbe.assistant.api import router as assistant_router
 from spbe.audit.api import router as audit_router
@@ -13,6 +12,7 @@ from spbe.core.api import router as core_router
 from spbe.esign.api import router as esign_router
 from spbe.evaluation.api import router as evaluation_router
 from spbe.core.apiutils import SessionAuth, TokenAuth, install_error_handlers
+from spbe.core.ratelimit import SharedRateThrottle
 from spbe.inventory.api import router as inventory_router
 from spbe.levy.api import router as levy_router
 from spbe.security.api import router as security_router
@@ -24,7 +24,7 @@ api = NinjaAPI(
     description=str(_("API of the SPBE platform. Authenticate with a session or `Authorization: Bearer <token>`.")),
     urls_namespace="api-v1",
     auth=[TokenAuth(), SessionAuth()],
-    throttle=[AnonRateThrottle("60/m"), AuthRateThrottle("1200/m")],
+    throttle=[SharedRateThrottle("60/m", "anon"), SharedRateThrottle("1200/m", "auth")],
     openapi_url="/openapi.json",
     docs_url="/docs",
 )

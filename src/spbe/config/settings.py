@@ -1,8 +1,9 @@
 """Settings for the SPBE platform, read from environment variables.
 
 Every option has a development default so a bare checkout runs on an embedded SQLite
-database. `SPBE_ENV=production` turns the defaults off: placeholder secrets, DEBUG and
-missing hosts are refused at start-up (see `check_production_settings`).
+database. `SPBE_ENV=production` turns the defaults off: placeholder or malformed secrets, SQLite, the
+bank simulator, the test PKI and every loopback stand-in are refused at start-up (see
+`config/production.py`).
 """
 
 from __future__ import annotations
@@ -49,7 +50,6 @@ IS_PRODUCTION = SPBE_ENV == "production"
 DATA_DIR = Path(env("SPBE_DATA_DIR", str(REPO_DIR / "var")))
 
 # Placeholders are accepted in development only; production refuses them.
-PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-insecure-secret-key-do-not-use-in-production"}
 SECRET_KEY = env("SECRET_KEY", "dev-insecure-secret-key-do-not-use-in-production")
 DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if IS_PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
@@ -57,27 +57,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 
-def check_production_settings() -> None:
-    """Refuse to start production with development defaults."""
-    if not IS_PRODUCTION:
-        return
-    problems = []
-    if SECRET_KEY in PLACEHOLDER_SECRETS or len(SECRET_KEY) < 50:
-        problems.append("SECRET_KEY is a placeholder or shorter than 50 characters")
-    if DEBUG:
-        problems.append("DEBUG must be off")
-    if not ALLOWED_HOSTS:
-        problems.append("ALLOWED_HOSTS is empty")
-    for name in ("LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER", "ASSISTANT_CHANNEL_KEY"):
-        if not env(name):
-            problems.append(f"{name} is not set (data at rest must not be protected by a key derived from SECRET_KEY)")
-    if not env("DATABASE_URL"):
-        problems.append("DATABASE_URL is not set (the embedded SQLite default is for development)")
-    if problems:
-        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(problems))
-
-
-check_production_settings()
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -89,6 +68,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -107,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "spbe.core.middleware.RequestIdMiddleware",
+    "spbe.core.ratelimit.RateLimitResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -115,10 +100,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "spbe.core.middleware.SessionLifetimeMiddleware",
+    "spbe.core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "spbe.core.middleware.AccessLogMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "spbe.config.urls"
@@ -149,26 +140,67 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # WAL lets the web server and the task worker use the same file concurrently.
+    # WAL lets the web server and the task worker use the same file concurrently. IMMEDIATE
+    # transactions take the write lock at BEGIN, so two writers queue behind the busy timeout
+    # instead of one failing with "database is locked" when it upgrades a read lock.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
     # A file-based test database, so a worker subprocess in the tests can see it.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-spbe.sqlite3")}
 
+# One cache shared by every process (rate limits count there): Redis in production
+# (CACHE_URL=redis://…), the database (table spbe_cache, made at migrate) when embedded.
+CACHE_URL = env("CACHE_URL", "db")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": "spbe"}}
+elif CACHE_URL == "db":
+    CACHES = {"default": {"BACKEND": "spbe.core.cache.DatabaseCache", "LOCATION": "spbe_cache",  # core.cache.TABLE
+                          "OPTIONS": {"MAX_ENTRIES": 200_000}}}
+else:
+    raise ImproperlyConfigured("CACHE_URL must be 'db' or a redis:// URL")
+
+# How many reverse proxies in front of the app append to X-Forwarded-For (nginx: 1). The client
+# address used for rate limits, lockouts and the audit log is read from that many hops from the
+# right; 0 (the default) trusts no header and uses the socket's address.
+SPBE_TRUSTED_PROXIES = int(env("SPBE_TRUSTED_PROXIES", "0"))
+NINJA_NUM_PROXIES = SPBE_TRUSTED_PROXIES
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["spbe.core.permissions.AgencyPermissionBackend"]
+# django-axes first: it refuses a locked-out username or address before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "spbe.core.permissions.AgencyPermissionBackend"]
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:console-home"
 LOGOUT_REDIRECT_URL = "core:portal-home"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login protection (django-axes): after AXES_FAILURE_LIMIT wrong passwords a username, and
+# separately a client address, is locked out; the lock lasts 5 minutes and doubles with every
+# further batch of failures (core.loginguard.cool_off), up to a day. Every login path counts:
+# the console, the admin and the password-for-token API.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = "spbe.core.loginguard.cool_off"
+AXES_CLIENT_IP_CALLABLE = "spbe.core.loginguard.client_ip"
+AXES_LOCKOUT_CALLABLE = "spbe.core.loginguard.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "token", "otp"]
+
+# Sessions: an absolute lifetime for everyone, an idle timeout for staff (console users).
+SPBE_SESSION_MAX_AGE = int(env("SPBE_SESSION_MAX_AGE", str(12 * 3600)))
+SPBE_STAFF_IDLE_TIMEOUT = int(env("SPBE_STAFF_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_COOKIE_AGE = SPBE_SESSION_MAX_AGE
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", "SPBE " + (env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali") or ""))
 
 # Indonesian is the default; English for all UI. Tourist-facing modules add more languages.
 LANGUAGE_CODE = "id"
@@ -214,8 +246,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if IS_PRODUCTION:
+    # TLS ends at nginx (deploy/), which sets X-Forwarded-Proto; plain-HTTP health and metrics
+    # probes from the host itself are not redirected.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^(healthz|livez|readyz|metrics)$"]
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
@@ -237,8 +275,10 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900} for name in TASK_QUEUES}
 
-# API tokens for machine clients: only a hash is stored.
+# API tokens for machine clients: only a hash is stored; every token expires.
 API_TOKEN_PREFIX = "spbe_"
+API_TOKEN_DEFAULT_DAYS = int(env("API_TOKEN_DEFAULT_DAYS", "90"))
+API_TOKEN_MAX_DAYS = int(env("API_TOKEN_MAX_DAYS", "365"))
 
 LOG_FORMAT = env("LOG_FORMAT", "json" if IS_PRODUCTION else "console")
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
@@ -355,3 +395,24 @@ SECURITY_DATA_KEY = env("SECURITY_DATA_KEY", "")  # Fernet key for report attach
 SECURITY_REPORTS_PER_DAY = int(env("SECURITY_REPORTS_PER_DAY", "10"))
 WAZUH_WEBHOOK_SECRET = env("WAZUH_WEBHOOK_SECRET", "")  # shared with the custom-spbe integration script
 WAZUH_WEB_ROOTS = env_list("WAZUH_WEB_ROOTS", ["/var/www", "/srv/www", "/usr/share/nginx/html"])
+
+# --- Outbound requests (core/outbound.py) ----------------------------------------------------
+# Server-side requests reach public addresses only. Per purpose, these host:port entries (or
+# networks) may be reached although private or loopback: OUTBOUND_ALLOW_<PURPOSE>=host:port,
+# 10.0.0.0/8,... from the environment, plus — implicitly — the service endpoints configured
+# above for that purpose (bank, TSA/OCSP, BSrE, LLM: admins set those). Targets that users type
+# (websites to scan, webhook and chat callbacks) get nothing implicitly. "operator" is a person
+# running a command by hand (spbe webscan_page URL, the evaluations): it may reach anything.
+OUTBOUND_ALLOW = {"operator": ["0.0.0.0/0", "::/0"]}
+for _purpose in ("levy", "esign", "llm", "wazuh", "webhooks", "webscan"):
+    OUTBOUND_ALLOW[_purpose] = env_list(f"OUTBOUND_ALLOW_{_purpose.upper()}", [])
+
+
+# --- Production start: refuse every development default (config/production.py) -------------
+DATABASE_URL_SET = bool(env("DATABASE_URL"))
+if IS_PRODUCTION:
+    from .production import problems as _production_problems
+
+    _problems = _production_problems(globals())
+    if _problems:
+        raise ImproperlyConfigured("Refusing to start in production: " + "; ".join(_problems))

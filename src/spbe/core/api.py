@@ -86,6 +86,14 @@ class TokenCreatedOut(TokenOut):
     token: str = Field(..., description="The secret value; shown only once.")
 
 
+class PasswordTokenIn(Schema):
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1, max_length=256)
+    otp: str = Field("", max_length=16, description="The authenticator code (or a recovery code), when the account uses a second factor.")
+    name: str = Field(..., min_length=1, max_length=100)
+    expires_at: datetime | None = None
+
+
 @router.get("/me", response=MeOut, summary="The authenticated user and their memberships")
 def me(request):
     return request.user
@@ -139,6 +147,34 @@ def revoke_membership(request, membership_id: int):
     )
     services.revoke_membership(membership, by=request.user)
     return Status(204, None)
+
+
+@router.post("/auth/token", response={201: TokenCreatedOut}, auth=None,
+             summary="Exchange a username, password (and second-factor code) for an API token")
+def password_token(request, payload: PasswordTokenIn):
+    """For command-line clients. Counts toward the same lockout as the console and the admin."""
+    from django.contrib.auth import authenticate
+    from django.utils.translation import gettext as _
+
+    from . import twofactor
+    from .apiutils import rate_limit
+    from .loginguard import lockout_response
+
+    request.spbe_login_username = payload.username
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            return lockout_response(request)
+        raise services.NotAuthenticated(_("Wrong username or password."), code="invalid_credentials")
+    if twofactor.required_by_role(user) or twofactor.is_enrolled(user):
+        rate_limit(f"otp-verify:{user.pk}", limit=10)
+        if not payload.otp:
+            raise services.NotAuthenticated(_("This account needs its second-factor code."), code="second_factor_required")
+        if twofactor.verify(user, payload.otp) is None:
+            raise services.NotAuthenticated(_("The second-factor code is not right."), code="second_factor_invalid")
+    token, raw = services.issue_api_token(user=user, name=payload.name, expires_at=payload.expires_at, by=user)
+    token.token = raw
+    return Status(201, token)
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")

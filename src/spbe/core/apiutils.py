@@ -87,14 +87,15 @@ def install_error_handlers(api) -> None:
     def on_auth_error(request, exc):
         # Failed authentication is counted per client address to slow token guessing.
         if ratelimit.hit(ratelimit.client_bucket(request, "api-auth-failure"), limit=30, window=60):
-            return respond(request, 429, "rate_limited", _("Too many requests. Please wait and try again."))
+            response = respond(request, 429, "rate_limited", _("Too many requests. Please wait and try again."))
+            response["Retry-After"] = str(ratelimit.retry_after(60))
+            return response
         return respond(request, 401, "not_authenticated", _("Authentication is required (session or API token)."))
 
     @api.exception_handler(Throttled)
     def on_throttled(request, exc):
         response = respond(request, 429, "rate_limited", _("Too many requests. Please wait and try again."))
-        if exc.wait:
-            response["Retry-After"] = str(int(exc.wait))
+        response["Retry-After"] = str(max(1, int(exc.wait or 60)))
         return response
 
     @api.exception_handler(HttpError)
@@ -122,7 +123,10 @@ def install_error_handlers(api) -> None:
         extra = getattr(exc, "details", None)
         if isinstance(extra, list):
             details.extend(extra)
-        return respond(request, exc.status, exc.code, exc.message, details)
+        response = respond(request, exc.status, exc.code, exc.message, details)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(DjangoValidationError)
     def on_django_validation(request, exc):
@@ -141,7 +145,7 @@ def install_error_handlers(api) -> None:
 def rate_limit(bucket: str, *, limit: int, window: int = 60) -> None:
     """Raise RateLimited (answered 429) when ``bucket`` is over ``limit`` in this window."""
     if ratelimit.hit(bucket, limit=limit, window=window):
-        raise RateLimited(_("Too many requests. Please wait and try again."))
+        raise RateLimited(_("Too many requests. Please wait and try again."), retry_after=ratelimit.retry_after(window))
 
 
 def client_rate_limit(request, name: str, *, limit: int, window: int = 60) -> None:

@@ -53,6 +53,7 @@ OTHER_INSTITUTIONS = [
 # (username, full name, role, institution code, agency code)
 DEMO_USERS = [
     ("admin", "Administrator Platform", Role.PLATFORM_ADMIN, "pemprov-bali", "diskominfos"),
+    ("pemprov.admin", "Ni Wayan Ratna Dewi", Role.INSTITUTION_ADMIN, "pemprov-bali", "diskominfos"),
     ("kominfo.admin", "I Made Agus Saputra", Role.AGENCY_ADMIN, "pemprov-bali", "diskominfos"),
     ("kominfo.staf", "Ni Luh Putu Ayu Lestari", Role.AGENCY_STAFF, "pemprov-bali", "diskominfos"),
     ("dispar.admin", "I Wayan Sudarsana", Role.AGENCY_ADMIN, "pemprov-bali", "dispar"),

@@ -37,16 +37,25 @@ class ServiceError(Exception):
             self.code = code
 
 
+class NotAuthenticated(ServiceError):
+    status = 401
+    code = "not_authenticated"
+
+
 class ConflictError(ServiceError):
     status = 409
     code = "conflict"
 
 
 class RateLimited(ServiceError):
-    """The caller is over a rate limit; the API answers 429."""
+    """The caller is over a rate limit; the API answers 429 with Retry-After."""
 
     status = 429
     code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int = 60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
 
 
 def _require_platform_wide(by, perm: str) -> None:
@@ -242,11 +251,24 @@ def revoke_membership(membership: Membership, *, by=None) -> Membership:
 
 @transaction.atomic
 def issue_api_token(*, user: User, name: str, expires_at: datetime | None = None, by=None) -> tuple[ApiToken, str]:
-    """Create a token for ``user``; the raw value is returned once and never stored."""
+    """Create a token for ``user``; the raw value is returned once and never stored. Every token
+    expires: by default after API_TOKEN_DEFAULT_DAYS, never later than API_TOKEN_MAX_DAYS."""
+    from datetime import timedelta
+
     if by is not None and by.pk != user.pk and not by.is_superuser:
         raise PermissionDenied("tokens are issued to oneself")
     if not name.strip():
         raise ServiceError(_("A token needs a name."), field="name")
+    now = timezone.now()
+    if expires_at is None:
+        expires_at = now + timedelta(days=settings.API_TOKEN_DEFAULT_DAYS)
+    if timezone.is_naive(expires_at):
+        expires_at = timezone.make_aware(expires_at)
+    if expires_at <= now:
+        raise ServiceError(_("The expiry date must be in the future."), field="expires_at")
+    if expires_at > now + timedelta(days=settings.API_TOKEN_MAX_DAYS):
+        raise ServiceError(_("A token can be valid for at most %(days)s days.") % {"days": settings.API_TOKEN_MAX_DAYS},
+                           field="expires_at")
     raw = settings.API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -255,7 +277,8 @@ def issue_api_token(*, user: User, name: str, expires_at: datetime | None = None
         token_hash=ApiToken.hash_token(raw),
         expires_at=expires_at,
     )
-    audit.record("core.api_token.issued", token, agency=None, data={"user": user.username, "name": token.name})
+    audit.record("core.api_token.issued", token, agency=None, actor=by,
+                 data={"user": user.username, "name": token.name, "expires_at": expires_at.isoformat()})
     return token, raw
 
 

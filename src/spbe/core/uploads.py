@@ -42,6 +42,23 @@ def safe_name(name: str, ext: str, fallback: str = "file") -> str:
     return "".join(c for c in name if c.isalnum() or c in "._- ")[:150] or f"{fallback}.{ext}"
 
 
+def zip_within_limits(data: bytes, *, max_total: int = 200 * 1024 * 1024, max_ratio: int = 200,
+                      max_members: int = 20_000) -> bool:
+    """An archive (office documents are zips) whose members, once inflated, stay within bounds:
+    total size, number of members, and no member inflating more than ``max_ratio`` times."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, RuntimeError):
+        return False
+    if len(members) > max_members or sum(m.file_size for m in members) > max_total:
+        return False
+    return all(m.file_size <= 1024 * 1024 or m.file_size <= max_ratio * max(m.compress_size, 1) for m in members)
+
+
 class UploadRejected(ValueError):
     """An upload refused with a message for the user."""
 

@@ -1,13 +1,19 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.portal_home, name="portal-home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.account, name="account"),
+    path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/2fa/setup/", account_views.second_factor_setup, name="second-factor-setup"),
+    path("account/2fa/verify/", account_views.second_factor_verify, name="second-factor-verify"),
+    path("account/2fa/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
+    path("account/2fa/disable/", account_views.second_factor_disable, name="second-factor-disable"),
     path("console/", views.console_home, name="console-home"),
     path("console/agencies/", views.agency_list, name="agency-list"),
     path("console/agencies/<int:agency_id>/", views.agency_detail, name="agency-detail"),

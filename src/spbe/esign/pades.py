@@ -93,7 +93,9 @@ class HttpTimeStamper(TimeStamper):
         self.timeout = timeout
 
     async def async_request_tsa_response(self, req: tsp.TimeStampReq) -> tsp.TimeStampResp:
-        async with httpx.AsyncClient(timeout=self.timeout) as client:
+        from spbe.core import outbound
+
+        async with outbound.async_client("esign", timeout=self.timeout) as client:
             try:
                 response = await client.post(self.url, content=req.dump(), headers={"Content-Type": "application/timestamp-query"})
             except httpx.HTTPError as exc:

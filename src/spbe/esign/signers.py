@@ -159,7 +159,9 @@ class BsreSigner:
         self.base_url, self.client_id, self._secret, self.version = base_url.rstrip("/"), client_id, client_secret, version
 
     def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.base_url, auth=(self.client_id, self._secret), timeout=self.timeout)
+        from spbe.core import outbound
+
+        return outbound.client("esign", base_url=self.base_url, auth=(self.client_id, self._secret), timeout=self.timeout)
 
     @staticmethod
     def _error(response: httpx.Response) -> SignerError:

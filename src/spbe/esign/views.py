@@ -184,7 +184,7 @@ def public_verify(request):
     report = record = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if ratelimit.hit(ratelimit.client_bucket(request, "tte-verify"), limit=20, window=60):
+        if ratelimit.limited(request, ratelimit.client_bucket(request, "tte-verify"), limit=20):
             messages.error(request, _("Too many requests. Please wait and try again."))
         elif upload is None:
             messages.error(request, _("Choose a PDF file."))

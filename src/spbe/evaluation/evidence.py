@@ -59,6 +59,10 @@ def _sniff(extension: str, head: bytes, data: bytes) -> bool:
         return head[4:8] == b"ftyp"
     if not head.startswith(b"PK\x03\x04"):
         return False
+    from spbe.core.uploads import zip_within_limits
+
+    if not zip_within_limits(data):
+        return False  # a decompression bomb is not a document
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()

@@ -72,7 +72,7 @@ class PartnerAuth(AuthBase):
             return None
         # Per-partner ceiling, generous for front desks; protects the service from a runaway client.
         if ratelimit.hit(f"levy-partner:{endpoint.pk}", limit=settings.LEVY_PARTNER_RATE_PER_MINUTE, window=60):
-            raise Throttled(wait=60)
+            raise Throttled(wait=ratelimit.retry_after(60))
         request.partner = endpoint
         context.update_current(kind="partner", token_name=f"endpoint {endpoint.code}")
         return endpoint

@@ -280,7 +280,7 @@ def lookup(request):
     permissions.require(request.user, "levy.lookup_passport")
     results = None
     if request.method == "POST":
-        if ratelimit.hit(f"levy-lookup:{request.user.pk}", limit=60, window=60):
+        if ratelimit.limited(request, f"levy-lookup:{request.user.pk}", limit=60):
             messages.error(request, _("Too many requests. Please wait and try again."))
         else:
             results = services.lookup_passport(request.user, request.POST.get("nationality", ""), request.POST.get("passport", ""))

@@ -58,7 +58,7 @@ def _order_from_token(token: str) -> Order:
 
 
 def _limited(request, name: str, limit: int = 20) -> bool:
-    if ratelimit.hit(ratelimit.client_bucket(request, f"lovebali-{name}"), limit=limit, window=60):
+    if ratelimit.limited(request, ratelimit.client_bucket(request, f"lovebali-{name}"), limit=limit):
         messages.error(request, _("Too many requests. Please wait and try again."))
         return True
     return False

@@ -502,11 +502,12 @@ def map_agent(agent: WazuhAgent, agency, *, by) -> WazuhAgent:
 
 def backfill(indexer_url: str, *, username: str, password: str, since, index: str = "wazuh-alerts-4.x-*", page: int = 500) -> dict:
     """Pull what the webhook missed from the Wazuh indexer (OpenSearch), search_after paging."""
-    import httpx
+    from spbe.core import outbound
 
     totals = {"stored": 0, "duplicates": 0, "rejected": 0, "pages": 0}
     after = None
-    with httpx.Client(base_url=indexer_url.rstrip("/"), auth=(username, password), timeout=30, verify=getattr(settings, "WAZUH_INDEXER_VERIFY", True)) as client:
+    with outbound.client("wazuh", base_url=indexer_url.rstrip("/"), auth=(username, password), timeout=30,
+                         verify=getattr(settings, "WAZUH_INDEXER_VERIFY", True)) as client:
         while True:
             body = {"size": page, "sort": [{"@timestamp": "asc"}, {"_id": "asc"}],
                     "query": {"range": {"@timestamp": {"gte": since.isoformat()}}}}

@@ -96,7 +96,7 @@ def report_new(request):
         return redirect("security:register")
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if ratelimit.hit(f"security-report:{request.user.pk}", limit=5, window=60):
+        if ratelimit.limited(request, f"security-report:{request.user.pk}", limit=5):
             messages.error(request, _("Too many requests. Please wait and try again."))
         elif form.is_valid():
             files = [(f.name, f.read()) for f in request.FILES.getlist("files")[:6] if f.size <= 11 * 1024 * 1024]

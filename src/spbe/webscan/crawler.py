@@ -9,8 +9,8 @@ always fetched in full, because cloaked content can sit behind an unchanged ETag
 from __future__ import annotations
 
 import asyncio
-import gzip
 import time
+import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -19,11 +19,14 @@ import httpx
 from protego import Protego
 from selectolax.lexbor import LexborHTMLParser
 
+from spbe.core import outbound
+
 from .detector import SiteContext, Verdict, analyze
 from .fetch import MAX_BYTES, MAX_REDIRECTS, PROFILES, Fetched
 from .scan import extract_variants
 
 USER_AGENT_TOKEN = "SPBE-judol-bot"
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one (uncompressed) file
 SKIP_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".pdf", ".zip", ".rar", ".mp4", ".mp3",
                    ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".css", ".js", ".ico", ".woff", ".woff2")
 
@@ -111,19 +114,20 @@ async def _get(client, limiter, url, variant, extra_headers=None) -> Fetched:
 
 
 async def _read_capped(response: httpx.Response) -> bytes:
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_BYTES:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
+    try:
+        body, _cut = await outbound.aread_capped(response, MAX_BYTES)
+    except (outbound.TooLarge, zlib.error):
+        return b""
+    return body
 
 
 def _sitemap_locs(body: bytes) -> tuple[list[str], list[str]]:
     """(page URLs, nested sitemap URLs) from a sitemap or sitemap index (gzip accepted)."""
     if body[:2] == b"\x1f\x8b":
-        body = gzip.decompress(body)
+        try:
+            body = outbound.inflate_capped(body, MAX_SITEMAP_BYTES)
+        except (outbound.TooLarge, zlib.error):
+            return [], []
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
@@ -156,6 +160,7 @@ async def crawl_site(
     context: SiteContext | None = None,
     only_urls: list[str] | None = None,
     timeout: float = 15.0,
+    purpose: str = "webscan",
 ) -> CrawlResult:
     """Crawl one site (or just ``only_urls`` for a re-check) and analyse every page."""
     started = time.monotonic()
@@ -167,8 +172,10 @@ async def crawl_site(
     fetched_pages: dict[str, dict[str, Fetched]] = {}
     not_modified: set[str] = set()
 
-    async with httpx.AsyncClient(timeout=timeout, headers={"Accept-Language": "id-ID,id;q=0.9"},
-                                 limits=httpx.Limits(max_connections=concurrency * 4)) as client:
+    async with outbound.async_client(purpose, timeout=timeout,
+                                     headers={"Accept-Language": "id-ID,id;q=0.9",
+                                              "Accept-Encoding": outbound.ACCEPT_ENCODING},
+                                     limits=httpx.Limits(max_connections=concurrency * 4)) as client:
         robots = Protego.parse("")
         if only_urls is None:
             robots_response = await _get(client, limiter, urljoin(base_url, "/robots.txt"), "browser")

@@ -35,9 +35,10 @@ def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = N
     return analyze(pages, context, redirects)
 
 
-def analyze_url(url: str, context: SiteContext | None = None) -> tuple[Verdict, dict[str, Fetched]]:
-    """One URL through the crawler's fetch path (four variants, no off-site fetching)."""
+def analyze_url(url: str, context: SiteContext | None = None, purpose: str = "operator") -> tuple[Verdict, dict[str, Fetched]]:
+    """One URL through the crawler's fetch path (four variants, no off-site fetching). By default
+    an operator's own request (the command line), which may reach private addresses."""
     from .crawler import crawl
 
-    page = crawl(url, only_urls=[url], interval=0.0, context=context).pages[0]
+    page = crawl(url, only_urls=[url], interval=0.0, context=context, purpose=purpose).pages[0]
     return page.verdict, page.fetched

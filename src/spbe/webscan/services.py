@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
-from spbe.core import permissions
+from spbe.core import outbound, permissions
 from spbe.core.services import ConflictError, ServiceError
 from spbe.inventory.services import websites_to_scan
 
@@ -104,8 +104,16 @@ def execute_scan(run_id: int, **overrides) -> ScanRun:
     }
     options = {**crawl_options(), **overrides}
     try:
+        # Refuse before fetching anything: a registered address that is not public (or not
+        # allow-listed for scans) would turn the scanner against the data centre's own network.
+        outbound.check_url(website.base_url, options.get("purpose", "webscan"))
         result = crawl(website.base_url, conditional=conditional, context=context,
                        only_urls=run.only_urls or None, **options)
+    except outbound.OutboundRefused as exc:
+        ScanRun.objects.filter(pk=run.pk).update(status=ScanRun.Status.FAILED, finished_at=timezone.now(),
+                                                 error=_("Not scanned: %(reason)s") % {"reason": exc})
+        run.refresh_from_db()
+        return run
     except Exception as exc:  # noqa: BLE001 - a failed crawl is recorded, not lost
         ScanRun.objects.filter(pk=run.pk).update(status=ScanRun.Status.FAILED, finished_at=timezone.now(),
                                                  error=f"{type(exc).__name__}: {exc}")
@@ -433,7 +441,7 @@ def deliver(finding_id: int, reason: str, *, attempts: int = 3, backoff: float =
         for attempt in range(1, attempts + 1):
             delivery.attempts = attempt
             try:
-                response = httpx.post(hook.target, content=body, timeout=10, headers={
+                response = outbound.post("webhooks", hook.target, content=body, timeout=10, headers={
                     "Content-Type": "application/json", "X-SPBE-Event": payload["event"],
                     "X-SPBE-Signature": sign(hook.secret, body), "X-SPBE-Delivery": str(delivery.pk),
                 })

@@ -66,7 +66,10 @@ class PaymentProvider:
         with _CLIENTS_LOCK:
             client = _CLIENTS.get(key)
             if client is None:
-                client = _CLIENTS[key] = httpx.Client(base_url=self.base_url, timeout=self.timeout, auth=(self.auth_key(), ""))
+                from spbe.core import outbound
+
+                client = _CLIENTS[key] = outbound.client("levy", base_url=self.base_url, timeout=self.timeout,
+                                                         auth=(self.auth_key(), ""))
         return client
 
     def auth_key(self) -> str:
