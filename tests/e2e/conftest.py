@@ -40,6 +40,41 @@ def browser():
         browser.close()
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_csp(context) -> None:
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            CSP_VIOLATIONS.append(message.text[:300])
+
+    context.on("console", on_console)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations(request):
+    """Every browser test fails if a page broke the Content-Security-Policy (an inline script,
+    a foreign source): the console reports each refusal."""
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    original = browser.new_context
+
+    def new_context(*args, **kwargs):
+        context = original(*args, **kwargs)
+        _watch_csp(context)
+        return context
+
+    CSP_VIOLATIONS.clear()
+    browser.new_context = new_context
+    try:
+        yield
+    finally:
+        browser.new_context = original
+    assert not CSP_VIOLATIONS, CSP_VIOLATIONS
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 900})
