@@ -9,7 +9,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean
+.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean fuzz-api
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -67,14 +67,21 @@ pdftools:
 	  else echo "missing: run 'sudo apt-get install qpdf poppler-utils softhsm2'"; exit 1; fi; \
 	fi
 
+# Tests run in parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise.
+TEST_WORKERS ?= auto
+
 test: install browser pdftools
-	$(PYTEST) -q
+	$(PYTEST) -q -n $(TEST_WORKERS)
 
 test-fast: install pdftools
-	$(PYTEST) -q -m "not e2e"
+	$(PYTEST) -q -n $(TEST_WORKERS) -m "not e2e"
 
 test-e2e: install browser
-	$(PYTEST) -q -m e2e
+	$(PYTEST) -q -n $(TEST_WORKERS) -m e2e
+
+# schemathesis over the whole /api/v1 against gunicorn: anonymous and three roles' tokens.
+fuzz-api: install pdftools
+	$(VENV)/bin/python tools/fuzz_api.py
 
 bench: install
 	$(VENV)/bin/python -m benchmarks

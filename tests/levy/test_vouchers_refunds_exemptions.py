@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import json
 from datetime import timedelta
 
@@ -203,3 +205,15 @@ def test_exemption_approval_issues_an_exempt_qr_and_refunds_an_earlier_payment(l
     assert Refund.objects.get().reason == "exemption_approved"
     with pytest.raises(services.ConflictError):
         services.decide_exemption(application, approve=True, note="", by=levy.officer)
+
+
+def test_the_public_check_shows_only_validity_dates_and_a_masked_name(paid_order, client):
+    """Pen-test probe: the public check gave anyone with an 8-character reference the traveller's
+    full name and nationality."""
+    voucher = Voucher.objects.filter(traveller__order=paid_order).first()
+    for params in ({"reference": voucher.reference}, {"code": voucher.code}):
+        data = client.get("/api/v1/levy/verify", params).json()
+        assert set(data) == {"result", "reference", "name", "valid_from", "valid_until"}
+        assert data["result"] == "valid" and re.fullmatch(r"T\*{8} [01]", data["name"]), data["name"]
+    page = client.post("/lovebali/verify/", {"code": voucher.reference}).content.decode()
+    assert "T********" in page and "Traveller" not in page and "Australia" not in page and ">AU<" not in page

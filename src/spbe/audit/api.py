@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from spbe.core import permissions
+from spbe.core.apiutils import BoundedPagination
 
 from .models import AuditEvent
 from .services import verify_chain
@@ -39,7 +40,7 @@ class ChainReportOut(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_events(request, action: str | None = None, target_type: str | None = None, target_id: str | None = None):
     qs = permissions.scope_queryset(request.user, "audit.view_auditevent", AuditEvent.objects.all())
     if action:

@@ -3,6 +3,7 @@
 Each module contributes one ninja Router from its ``api.py``.
 """
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
@@ -18,13 +19,23 @@ from spbe.levy.api import router as levy_router
 from spbe.security.api import router as security_router
 from spbe.webscan.api import router as webscan_router
 
-api = NinjaAPI(
+class PlatformAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document declares, for every operation, the errors it can
+    answer with (the one error body), so clients and schemathesis know every status code."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        from spbe.core.apiutils import declare_error_responses
+
+        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+
+
+api = PlatformAPI(
     title="SPBE Platform API",
     version="1",
     description=str(_("API of the SPBE platform. Authenticate with a session or `Authorization: Bearer <token>`.")),
     urls_namespace="api-v1",
     auth=[TokenAuth(), SessionAuth()],
-    throttle=[SharedRateThrottle("60/m", "anon"), SharedRateThrottle("1200/m", "auth")],
+    throttle=[SharedRateThrottle(settings.SPBE_API_ANON_RATE, "anon"), SharedRateThrottle(settings.SPBE_API_AUTH_RATE, "auth")],
     openapi_url="/openapi.json",
     docs_url="/docs",
 )

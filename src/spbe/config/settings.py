@@ -167,6 +167,9 @@ else:
 # right; 0 (the default) trusts no header and uses the socket's address.
 SPBE_TRUSTED_PROXIES = int(env("SPBE_TRUSTED_PROXIES", "0"))
 NINJA_NUM_PROXIES = SPBE_TRUSTED_PROXIES
+# API-wide ceilings per client address (anonymous) and per user (authenticated).
+SPBE_API_ANON_RATE = env("SPBE_API_ANON_RATE", "60/m")
+SPBE_API_AUTH_RATE = env("SPBE_API_AUTH_RATE", "1200/m")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"

@@ -6,10 +6,10 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from . import permissions, services
-from .apiutils import get_scoped_or_404
+from .apiutils import BoundedPagination, get_scoped_or_404
 from .models import Agency, ApiToken, Membership, User
 from .roles import Role
 
@@ -100,7 +100,7 @@ def me(request):
 
 
 @router.get("/agencies", response=list[AgencyOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_agencies(request, institution_id: int | None = None):
     qs = permissions.scope_queryset(request.user, "core.view_agency", Agency.objects.all())
     if institution_id is not None:
@@ -120,7 +120,7 @@ def patch_agency(request, agency_id: int, payload: AgencyPatch):
 
 
 @router.get("/memberships", response=list[MembershipOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_memberships(request, agency_id: int | None = None):
     qs = permissions.scope_queryset(
         request.user, "core.view_membership", Membership.objects.filter(is_active=True).select_related("agency")

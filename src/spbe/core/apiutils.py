@@ -15,7 +15,9 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
+from ninja import Field, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 
 from . import context, permissions, ratelimit
@@ -64,6 +66,13 @@ def error_body(request, code: str, message: str, details=None) -> dict:
             "request_id": getattr(request, "request_id", ""),
         }
     }
+
+
+def error_response(request, status: int, code: str, message, details=None):
+    """The one error body as a response, for endpoints that answer an error themselves."""
+    from django.http import JsonResponse
+
+    return JsonResponse(error_body(request, code, message, details), status=status)
 
 
 def _validation_details(errors) -> list[dict]:
@@ -136,10 +145,62 @@ def install_error_handlers(api) -> None:
         ]
         return respond(request, 422, "validation_error", _("Some fields are missing or invalid."), details)
 
+    install_integrity_handlers(api)
+
     @api.exception_handler(Exception)
     def on_unexpected(request, exc):
         logger.exception("Unhandled API error")
         return respond(request, 500, "server_error", _("An unexpected error occurred. Quote the request id."))
+
+
+def _blocking_summary(objects) -> tuple[str, list[dict]]:
+    """'Evaluation responses (2), …' for the records that keep something from being deleted."""
+    from collections import Counter
+
+    counts = Counter(str(obj._meta.verbose_name_plural) for obj in objects)
+    details = [{"field": None, "message": f"{name}: {count}", "type": "blocked_by"} for name, count in counts.items()]
+    return ", ".join(f"{name} ({count})" for name, count in counts.items()), details
+
+
+def install_integrity_handlers(api) -> None:
+    """Inputs that the database itself refuses, answered as client errors (never a 500)."""
+    from django.db import DataError, IntegrityError
+    from django.db.models import ProtectedError, RestrictedError
+    from django.http.multipartparser import MultiPartParserError
+
+    def respond(request, status, code, message, details=None):
+        return api.create_response(request, error_body(request, code, message, details), status=status)
+
+    @api.exception_handler(ProtectedError)
+    @api.exception_handler(RestrictedError)
+    def on_protected(request, exc):
+        summary, details = _blocking_summary(getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", []))
+        return respond(request, 409, "in_use", _("This record is still in use and cannot be deleted: %(what)s.")
+                       % {"what": summary}, details)
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def on_out_of_range(request, exc):
+        return respond(request, 422, "out_of_range", _("A number or text in the request is out of range."))
+
+    @api.exception_handler(IntegrityError)
+    def on_integrity(request, exc):
+        # Services validate first; this is the last line for a write the database still refuses.
+        logger.warning("integrity error answered 409: %s", exc)
+        return respond(request, 409, "conflict", _("The change conflicts with existing data."))
+
+    @api.exception_handler(MultiPartParserError)
+    def on_bad_multipart(request, exc):
+        return respond(request, 400, "malformed_request", _("The request body could not be read (malformed form data)."))
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """limit 1–500 and offset 0–1,000,000: no page request reaches the database with a value
+    it cannot hold (SQLite's integers end at 2^63)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def rate_limit(bucket: str, *, limit: int, window: int = 60) -> None:
@@ -155,3 +216,52 @@ def client_rate_limit(request, name: str, *, limit: int, window: int = 60) -> No
 
 def get_scoped_or_404(request, perm: str, queryset, **lookup):
     return permissions.object_or_404(request.user, perm, queryset, **lookup)
+
+
+# --- the error responses every operation declares in OpenAPI ---------------------------------
+
+ERROR_STATUSES = {
+    "400": "Malformed request (body not JSON, or a value the operation cannot use)",
+    "401": "Not authenticated (or the credentials are wrong)",
+    "403": "Authenticated, but not allowed",
+    "404": "Not found (or not visible to you)",
+    "409": "Conflicts with the current state (already done, still in use, wrong step)",
+    "422": "A field is missing, has the wrong type or is out of range",
+    "429": "Too many requests; retry after the seconds in Retry-After",
+}
+ERROR_SCHEMA = {
+    "title": "ErrorBody",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details", "request_id"],
+            "properties": {
+                "code": {"type": "string", "description": "stable machine-readable code, e.g. not_found"},
+                "message": {"type": "string", "description": "for people, in the request's language"},
+                "details": {"type": "array", "items": {"type": "object", "properties": {
+                    "field": {"type": ["string", "null"]}, "message": {"type": "string"}, "type": {"type": "string"}}}},
+                "request_id": {"type": "string", "description": "quote it when reporting a problem"},
+            },
+        }
+    },
+}
+
+
+def declare_error_responses(schema: dict) -> dict:
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components["ErrorBody"] = ERROR_SCHEMA
+    reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, description in ERROR_STATUSES.items():
+                if status not in responses:
+                    responses[status] = {"description": description, "content": reference}
+                    if status == "429":
+                        responses[status]["headers"] = {"Retry-After": {
+                            "description": "seconds to wait", "schema": {"type": "integer"}}}
+    return schema

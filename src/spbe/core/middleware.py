@@ -183,3 +183,4 @@ def stamp_session_on_login(sender, request, user, **kwargs):
 
     if hasattr(request, "session"):
         request.session["spbe_auth_at"] = request.session["spbe_seen_at"] = time.time()
+

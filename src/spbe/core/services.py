@@ -64,6 +64,26 @@ def _require_platform_wide(by, perm: str) -> None:
         raise PermissionDenied(perm)
 
 
+def delete_or_conflict(obj) -> None:
+    """Delete ``obj``, or raise ConflictError (409) naming the records that still use it."""
+    from collections import Counter
+
+    from django.db.models import ProtectedError, RestrictedError
+
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        blockers = getattr(exc, "protected_objects", None) or getattr(exc, "restricted_objects", None) or []
+        counts = Counter(str(b._meta.verbose_name_plural) for b in blockers)
+        what = ", ".join(f"{name} ({count})" for name, count in counts.items())
+        error = ConflictError(_("This record is still in use and cannot be deleted: %(what)s.") % {"what": what},
+                              code="in_use")
+        error.details = [{"field": None, "message": f"{name}: {count}", "type": "blocked_by"}
+                         for name, count in counts.items()]
+        raise error from None
+
+
 def full_clean_or_raise(obj) -> None:
     try:
         obj.full_clean()

@@ -4,10 +4,10 @@ from datetime import datetime
 
 from django.http import FileResponse, Http404
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from spbe.core import permissions
-from spbe.core.apiutils import get_scoped_or_404
+from spbe.core.apiutils import BoundedPagination, get_scoped_or_404
 from spbe.core.models import Agency, Institution, User
 from spbe.core.services import ServiceError
 from spbe.inventory.models import Application
@@ -160,7 +160,7 @@ def compute(request, payload: ComputeIn):
 
 
 @router.get("/periods", response=list[PeriodOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_periods(request):
     return permissions.scope_queryset(
         request.user, "evaluation.view_evaluationperiod", EvaluationPeriod.objects.prefetch_related("windows")

@@ -4,11 +4,11 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from spbe.core import permissions
-from spbe.core.apiutils import get_scoped_or_404
+from spbe.core.apiutils import BoundedPagination, get_scoped_or_404
 from spbe.core.models import Agency
 
 from . import services
@@ -158,7 +158,7 @@ def register_asset_routes(prefix: str, model, out_schema, in_schema, patch_schem
         queryset = queryset.prefetch_related("servers")
 
     @router.get(f"/{prefix}", response=list[out_schema], operation_id=f"list_{name}s")
-    @paginate(LimitOffsetPagination)
+    @paginate(BoundedPagination)
     def list_assets(request, agency_id: int | None = None, q: str | None = None):
         qs = permissions.scope_queryset(request.user, f"inventory.view_{name}", queryset)
         if agency_id is not None:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
 from spbe.core import permissions
-from spbe.core.services import ServiceError, full_clean_or_raise
+from spbe.core.services import ServiceError, delete_or_conflict, full_clean_or_raise
 
 from .models import Application, Server, Website
 
@@ -30,6 +30,13 @@ def _snapshot(asset) -> dict:
 
 def _normalise(model, fields: dict) -> dict:
     fields = dict(fields)
+    for name, value in list(fields.items()):
+        # null for a text field that cannot be null means "clear it" (an API PATCH may send it).
+        if value is None:
+            field = next((f for f in model._meta.concrete_fields if f.name == name), None)
+            if field is not None and not field.null and field.get_internal_type() in ("CharField", "TextField",
+                                                                                      "URLField", "EmailField"):
+                fields[name] = ""
     if model is Website and "domain" in fields and fields["domain"]:
         fields["domain"] = fields["domain"].strip().lower().rstrip(".")
     return fields
@@ -80,8 +87,9 @@ def delete_asset(asset, *, by=None) -> None:
     if by is not None:
         permissions.require(by, _perm(model, "delete"), asset)
     snapshot = _snapshot(asset)
+    # Recorded first, in the same transaction: a refused delete rolls the event back too.
     audit.record(f"inventory.{model._meta.model_name}.deleted", asset, data={"before": snapshot})
-    asset.delete()
+    delete_or_conflict(asset)
 
 
 def _set_servers(application, servers, by) -> None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from spbe.core import permissions
 from spbe.core.services import ServiceError
-from spbe.core.views import console_view, scoped_object_or_404
+from spbe.core.views import console_view, run_service, scoped_object_or_404
 
 from . import services
 from .forms import asset_form_class
@@ -88,6 +88,8 @@ def asset_edit(request, kind: str, asset_id: int | None = None):
 def asset_delete(request, kind: str, asset_id: int):
     model = _model(kind)
     asset = scoped_object_or_404(request.user, f"inventory.view_{model._meta.model_name}", model.objects.all(), pk=asset_id)
-    services.delete_asset(asset, by=request.user)
-    messages.success(request, _("%(name)s deleted.") % {"name": asset.name})
+    name = asset.name
+    if run_service(request, lambda: services.delete_asset(asset, by=request.user) or True,
+                   _("%(name)s deleted.") % {"name": name}) is None:
+        return redirect("inventory:asset-edit", kind=kind, asset_id=asset_id)
     return redirect(f"inventory:asset-list-{kind}")

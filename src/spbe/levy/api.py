@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from spbe.core import permissions
-from spbe.core.apiutils import client_rate_limit, get_scoped_or_404, rate_limit
+from django.http import Http404
+
+from spbe.core.apiutils import BoundedPagination, client_rate_limit, error_response, get_scoped_or_404, rate_limit
 from spbe.core.services import ServiceError
 
 from . import services
@@ -41,16 +43,22 @@ def notify_url(provider: str) -> str:
 
 # No throttle: one bank sends every notification from a few addresses; signatures gate it.
 @router.post("/notifications/{provider}", auth=None, throttle=[], url_name="levy_notification",
-             response={200: dict, 401: dict, 502: dict})
+             response={200: dict, 401: dict, 404: dict, 503: dict})
 def provider_notification(request, provider: str):
     """Called by the payment provider. Anything but 2xx makes the provider retry later."""
+    from .providers.base import known_providers
+
+    if provider not in known_providers():
+        raise Http404
     try:
         outcome = services.handle_notification(provider, dict(request.headers), request.body)
     except NotificationRejected as exc:
-        return Status(401, {"error": {"code": "bad_signature", "message": str(exc)}})
+        return error_response(request, 401, "bad_signature", str(exc))
     except ProviderError as exc:
-        # Could not confirm with the provider: answer 502 so the notification is retried.
-        return Status(502, {"error": {"code": "provider_unavailable", "message": str(exc)}})
+        # Could not confirm with the provider: 503 makes the provider retry the notification.
+        response = error_response(request, 503, "provider_unavailable", str(exc))
+        response["Retry-After"] = "60"
+        return response
     return {"outcome": outcome}
 
 
@@ -80,21 +88,19 @@ def revocations(request):
 
 
 class VerifyOut(Schema):
-    result: str
+    result: str = Field(description="valid, revoked, expired, not_yet_valid or invalid")
     reference: str | None
-    kind: str | None
-    name: str | None
-    nationality: str | None
+    name: str | None = Field(description='masked: "J*** S****"')
     valid_from: date | None
     valid_until: date | None
 
 
 def _verification_out(v) -> VerifyOut:
+    """What anyone may learn from a code or a reference: genuine or not, the dates, and a
+    masked name (never the full name or the nationality)."""
     c = v.claims
-    return VerifyOut(
-        result=v.result, reference=c.reference if c else None, kind=c.kind if c else None, name=c.name if c else None,
-        nationality=c.nationality if c else None, valid_from=c.valid_from if c else None, valid_until=c.valid_until if c else None,
-    )
+    return VerifyOut(result=v.result, reference=c.reference if c else None, name=services.public_name(v) if c else None,
+                     valid_from=c.valid_from if c else None, valid_until=c.valid_until if c else None)
 
 
 @router.get("/verify", auth=None, response=VerifyOut)
@@ -200,7 +206,7 @@ def _order_out(order: Order) -> OrderOut:
 
 
 @router.get("/orders", response=list[OrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_orders(request, status: str = ""):
     qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.select_related("endpoint"))
     if status:

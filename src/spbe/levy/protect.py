@@ -69,3 +69,9 @@ def decrypt(token: str) -> str:
 def mask_passport(number: str) -> str:
     number = normalize_passport(number)
     return "•" * max(0, len(number) - 3) + number[-3:]
+
+
+def mask_name(name: str) -> str:
+    """"John Smith" → "J*** S****": enough for a traveller to recognise their own voucher,
+    not enough for someone holding a reference to learn who it belongs to."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in (name or "").split())

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
-from spbe.core import permissions
+from spbe.core import context, permissions
 from spbe.core.models import Institution
 from spbe.core.services import ConflictError, ServiceError
 
@@ -688,6 +688,11 @@ def verify_code(text: str, today: date | None = None, keys: dict | None = None) 
     return Verification(CheckpointScan.Result.VALID, claims, voucher, "")
 
 
+def public_name(verification: Verification) -> str:
+    """The voucher holder's name as public checks show it (masked)."""
+    return protect.mask_name(verification.claims.name) if verification.claims else ""
+
+
 def verify_reference(reference: str, today: date | None = None) -> Verification:
     """Online check of a typed reference (when the QR cannot be scanned)."""
     voucher = Voucher.objects.filter(reference=(reference or "").strip().upper()).first()
@@ -1094,7 +1099,10 @@ def run_idempotent(endpoint: Endpoint, key: str, request_body: bytes, operation)
         try:
             status, body = operation()
         except ServiceError as exc:
-            status, body = exc.status, {"error": {"code": exc.code, "message": exc.message, "details": getattr(exc, "details", None)}}
+            from spbe.core.apiutils import error_body
+
+            details = [{"field": exc.field, "message": exc.message}] if exc.field else []
+            status, body = exc.status, error_body(context.current(), exc.code, exc.message, details)
         record.status_code, record.response = status, body
         record.save(update_fields=["status_code", "response"])
         return status, body

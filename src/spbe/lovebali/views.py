@@ -279,7 +279,8 @@ def verify(request):
     if request.method == "POST" and not _limited(request, "verify", 30) and form.is_valid():
         text = form.cleaned_data["code"].strip()
         verification = levy.verify_reference(text) if len(text) <= 10 else levy.verify_code(text)
-    return render(request, "lovebali/verify.html", {"form": form, "verification": verification})
+    return render(request, "lovebali/verify.html", {
+        "form": form, "verification": verification, "masked_name": levy.public_name(verification) if verification else ""})
 
 
 def endpoint_check(request):

@@ -11,6 +11,7 @@ import json
 from django.conf import settings
 from ninja import Field, Router, Schema, Status
 
+from spbe.core.apiutils import error_response
 from spbe.core.services import ServiceError
 
 from . import services
@@ -94,16 +95,17 @@ def add_comment(request, code: str, payload: CommentIn):
     return Status(201, event)
 
 
-@router.post("/wazuh/alerts", auth=None, throttle=[], response={200: dict, 401: dict, 400: dict, 503: dict})
+@router.post("/wazuh/alerts", auth=None, throttle=[], response={200: dict, 401: dict, 400: dict, 404: dict})
 def wazuh_alerts(request):
     """Wazuh Integrator (`custom-spbe`) or any forwarder: one alert, a JSON list, or NDJSON, 4.x or
     5.x. ``X-SPBE-Signature`` = hex HMAC-SHA256 of the body with WAZUH_WEBHOOK_SECRET."""
     secret = getattr(settings, "WAZUH_WEBHOOK_SECRET", "")
     if not secret:
-        return Status(503, {"error": {"code": "disabled", "message": "WAZUH_WEBHOOK_SECRET is not configured"}})
+        # Not configured: the intake does not exist here (no server error for a missing setting).
+        return error_response(request, 404, "disabled", "The Wazuh intake is not enabled (WAZUH_WEBHOOK_SECRET is not set).")
     expected = hmac.new(secret.encode(), request.body, hashlib.sha256).hexdigest()
     if not hmac.compare_digest(request.headers.get("X-SPBE-Signature", ""), expected):
-        return Status(401, {"error": {"code": "bad_signature", "message": "signature does not match"}})
+        return error_response(request, 401, "bad_signature", "The signature does not match.")
     text = request.body.decode("utf-8", "replace").strip()
     try:
         if text.startswith("["):
@@ -113,7 +115,7 @@ def wazuh_alerts(request):
         else:
             documents = [json.loads(text)]
     except ValueError:
-        return Status(400, {"error": {"code": "malformed", "message": "body must be JSON, a JSON list or NDJSON"}})
+        return error_response(request, 400, "malformed", "The body must be JSON, a JSON list or NDJSON.")
     if not all(isinstance(d, dict) for d in documents) or len(documents) > 5000:
-        return Status(400, {"error": {"code": "malformed", "message": "expected alert objects (at most 5000)"}})
+        return error_response(request, 400, "malformed", "Expected alert objects (at most 5000).")
     return services.ingest_alerts(documents)

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from spbe.core import permissions
-from spbe.core.apiutils import get_scoped_or_404
+from spbe.core.apiutils import BoundedPagination, get_scoped_or_404
 from spbe.core.models import Agency
 from spbe.inventory.models import Website
 
@@ -86,7 +86,7 @@ def _finding(request, finding_id: int) -> Finding:
 
 
 @router.get("/findings", response=list[FindingOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_findings(request, status: str | None = None, website_id: int | None = None):
     qs = permissions.scope_queryset(request.user, "webscan.view_finding", Finding.objects.all())
     if status:
@@ -122,7 +122,7 @@ def false_positive(request, finding_id: int, payload: NoteIn):
 
 
 @router.get("/scans", response=list[ScanOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedPagination)
 def list_scans(request, website_id: int | None = None):
     qs = permissions.scope_queryset(request.user, "webscan.view_scanrun", ScanRun.objects.all())
     return qs.filter(website_id=website_id) if website_id else qs

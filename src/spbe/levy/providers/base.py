@@ -114,6 +114,12 @@ def register(cls: type[PaymentProvider]) -> type[PaymentProvider]:
     return cls
 
 
+def known_providers() -> set[str]:
+    from . import banksim, edc, midtrans, xendit  # noqa: F401  (registration)
+
+    return set(_REGISTRY)
+
+
 def get_provider(identifier: str | None = None) -> PaymentProvider:
     from . import banksim, edc, midtrans, xendit  # noqa: F401  (registration)
 
