@@ -19,8 +19,9 @@ $(UV):
 # then the project itself in editable mode.
 $(STAMP): $(UV) pyproject.toml requirements.lock
 	@[ -x $(VENV)/bin/python ] || $(UV) venv --quiet --python $(PYTHON) $(VENV)
-	$(UV) pip sync --quiet --python $(VENV)/bin/python requirements.lock
+	$(UV) pip sync --quiet --compile-bytecode --python $(VENV)/bin/python requirements.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	@$(VENV)/bin/python -m compileall -q -j 0 src  # commands start fast even where PYTHONDONTWRITEBYTECODE is set
 	@touch $(STAMP)
 
 # Re-resolve requirements.lock after changing dependencies in pyproject.toml.

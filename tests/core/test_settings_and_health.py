@@ -11,7 +11,8 @@ SETTINGS_IMPORT = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='spbe
 
 PRODUCTION_VARS = ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DATABASE_URL", "LEVY_DATA_KEY", "LEVY_PASSPORT_PEPPER",
                    "ASSISTANT_CHANNEL_KEY", "SECURITY_DATA_KEY", "LEVY_PAYMENT_PROVIDER", "ESIGN_TRUST_ROOTS",
-                   "ESIGN_TSA_URL", "ESIGN_BSRE_URL", "ESIGN_PKCS12_PASSWORD", "ESIGN_BSRE_CLIENT_SECRET", "CACHE_URL")
+                   "ESIGN_TSA_URL", "ESIGN_BSRE_URL", "ESIGN_PKCS12_PASSWORD", "ESIGN_BSRE_CLIENT_SECRET", "CACHE_URL",
+                   "DJANGO_ALLOW_ASYNC_UNSAFE")  # the last one is the browser tests' harness, never production
 
 
 def _start(env_overrides: dict, code: str = SETTINGS_IMPORT) -> subprocess.CompletedProcess:
