@@ -44,9 +44,9 @@ def test_deleting_an_application_still_in_use_answers_409_naming_the_blocker(wor
                                       default_agency=world.agency_a)
     response = period.responses.get(indicator=45)
     evaluation.assign_indicator(response, agency=world.agency_a, application=app)
-    body = _error(client.delete(f"/api/v1/inventory/applications/{app.pk}", **api_token(world.users["platform"])),
-                  409, "in_use")
-    assert body["details"] and "cannot be deleted" in body["message"]
+    body = _error(client.delete(f"/api/v1/inventory/applications/{app.pk}", HTTP_ACCEPT_LANGUAGE="en",
+                                **api_token(world.users["platform"])), 409, "in_use")
+    assert body["details"] and "cannot be deleted" in body["message"] and "indicator" in body["message"]
     from spbe.inventory.models import Application
 
     assert Application.objects.filter(pk=app.pk).exists()
