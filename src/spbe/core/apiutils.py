@@ -253,6 +253,10 @@ def declare_error_responses(schema: dict) -> dict:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components["ErrorBody"] = ERROR_SCHEMA
     reference = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    # Answered by the HTTP server in front (gunicorn, nginx) before the application sees the
+    # request, so not in the error body: a request line or body larger than allowed.
+    transport = {"413": "Request body too large (the server in front refuses it)",
+                 "414": "Request URI too long (the server in front refuses it)"}
     for operations in schema.get("paths", {}).values():
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
@@ -264,4 +268,6 @@ def declare_error_responses(schema: dict) -> dict:
                     if status == "429":
                         responses[status]["headers"] = {"Retry-After": {
                             "description": "seconds to wait", "schema": {"type": "integer"}}}
+            for status, description in transport.items():
+                responses.setdefault(status, {"description": description})
     return schema
