@@ -72,6 +72,7 @@ def esign(esign_env, settings):
     settings.ESIGN_TRUST_ROOTS = [str(pki.path("root.pem"))]
     settings.ESIGN_TSA_URL = pki.tsa_url()
     settings.ESIGN_PKCS12_PATH = str(pki.path("kadis.p12"))
+    settings.ESIGN_PKI_DIR = pki.dir
     settings.ESIGN_PKCS12_PASSWORD = "uji-only"
     settings.ESIGN_PKCS11_LIB = SOFTHSM_LIB
     settings.ESIGN_PKCS11_TOKEN = "spbe-seal"

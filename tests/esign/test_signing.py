@@ -47,15 +47,37 @@ def test_local_signer_each_level_passes_pyhanko_qpdf_and_pdfsig(esign, tmp_path,
 
 
 def test_any_changed_byte_after_signing_is_detected(esign):
-    signed = signers.get_signer("local").sign(letter(), signers.SignRequest(level="B-B"))
+    # B-LT: the file carries its own validation data, so it verifies offline (a B-B file cannot:
+    # its revocation status would be unknown) and every tampered copy is judged on the same data.
+    signed = signers.get_signer("local").sign(letter(), signers.SignRequest(level="B-LT"))
     assert verify_pdf(signed, _trust(esign), allow_fetching=False).valid
-    step = max(1, len(signed) // 250)  # ~250 positions across the file, signature container included
-    positions = list(range(0, len(signed), step)) + [len(signed) - 2]
+    # Every byte of the signed revision (the signature container included); the validation data
+    # appended after it is checked by the next test.
+    byte_range = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0].sig_object["/ByteRange"]
+    end = int(byte_range[2]) + int(byte_range[3])
+    step = max(1, end // 250)
+    positions = list(range(0, end, step)) + [end - 2]
     for position in positions:
         tampered = bytearray(signed)
         tampered[position] ^= 0x01
         report = verify_pdf(bytes(tampered), _trust(esign), allow_fetching=False)
         assert not report.valid, f"byte {position} changed and still valid"
+
+
+def test_altered_validation_data_is_not_trusted(esign):
+    """Flipping bytes inside the embedded OCSP responses and CRLs: offline the signature can then
+    no longer be shown unrevoked — never valid on forged revocation data."""
+    signed = signers.get_signer("local").sign(letter(), signers.SignRequest(level="B-LT"))
+    reader = PdfFileReader(io.BytesIO(signed))
+    dss = reader.root["/DSS"]
+    streams = [ref for key in ("/OCSPs", "/CRLs") for ref in dss.get(key, [])]
+    assert streams
+    for ref in streams:
+        raw = ref.get_object().encoded_data
+        offset = signed.index(raw) + len(raw) // 2
+        tampered = bytearray(signed)
+        tampered[offset] ^= 0x01
+        assert not verify_pdf(bytes(tampered), _trust(esign), allow_fetching=False).valid
 
 
 def test_incremental_signatures_and_a_later_page_change(esign, tmp_path):
@@ -111,7 +133,7 @@ def test_bsre_client_gets_a_genuinely_signed_pdf(esign, settings, version, caplo
         signed = bsre.sign(letter(), signers.SignRequest(nik=nik, passphrase=PASSPHRASE, reason="uji"))
         with pytest.raises(signers.SignerError) as wrong:
             bsre.sign(letter(), signers.SignRequest(nik=nik, passphrase=PASSPHRASE + "x"))
-    assert wrong.value.code == "wrong_credentials" and PASSPHRASE not in str(wrong.value)
+    assert wrong.value.code == "wrong_passphrase" and wrong.value.bsre_code == 2031 and PASSPHRASE not in str(wrong.value)
     assert PASSPHRASE not in caplog.text and PASSPHRASE not in repr(signers.SignRequest(nik=nik, passphrase=PASSPHRASE))
     report = verify_pdf(signed, _trust(esign))
     assert report.valid and report.signatures[0].signer_serial == nik and report.signatures[0].level == "B-T"
@@ -127,12 +149,12 @@ def test_bsre_v2_totp_and_bad_client_credentials(esign, settings):
     nik = esign.pki.state["people"]["sekda"]["nik"]
     bsre = signers.get_signer("bsre")
     bsre.request_totp(nik)
-    code = esign.bsre.totp[nik]
+    code = esign.bsre.totp[nik][0]  # what BSrE sent the official by SMS
     signed = bsre.sign(letter(), signers.SignRequest(nik=nik, totp=code))
     assert verify_pdf(signed, _trust(esign)).valid
     with pytest.raises(signers.SignerError) as reused:
         bsre.sign(letter(), signers.SignRequest(nik=nik, totp=code))  # one-time
-    assert reused.value.code == "wrong_credentials"
+    assert reused.value.code == "wrong_totp"
     settings.ESIGN_BSRE_CLIENT_SECRET = "wrong"
     with pytest.raises(signers.SignerError) as refused:
         signers.get_signer("bsre").sign(letter(), signers.SignRequest(nik=nik, passphrase=PASSPHRASE))

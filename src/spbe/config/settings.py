@@ -398,8 +398,12 @@ ESIGN_PKI_DIR = Path(env("ESIGN_PKI_DIR", str(DATA_DIR / "esign-pki")))
 ESIGN_PKI_URL = env("ESIGN_PKI_URL", "http://127.0.0.1:8078")
 ESIGN_TRUST_ROOTS = env_list("ESIGN_TRUST_ROOTS", [str(ESIGN_PKI_DIR / "root.pem")])
 ESIGN_TSA_URL = env("ESIGN_TSA_URL", ESIGN_PKI_URL + "/tsa")
-ESIGN_DEFAULT_LEVEL = env("ESIGN_DEFAULT_LEVEL", "B-B")
-ESIGN_PKCS12_PATH = env("ESIGN_PKCS12_PATH", str(ESIGN_PKI_DIR / "seal.p12"))
+# Every signature carries its own validation data by default (B-LT); document types may ask for
+# B-LTA (archive timestamps, renewed by `spbe esign_renew_timestamps` before the TSA expires).
+ESIGN_DEFAULT_LEVEL = env("ESIGN_DEFAULT_LEVEL", "B-LT")
+ESIGN_ARCHIVE_RENEW_DAYS = int(env("ESIGN_ARCHIVE_RENEW_DAYS", "90"))
+# The command line's `--signer local` without --nik: a person's test certificate, never the seal.
+ESIGN_PKCS12_PATH = env("ESIGN_PKCS12_PATH", str(ESIGN_PKI_DIR / "sekda.p12"))
 ESIGN_PKCS12_PASSWORD = env("ESIGN_PKCS12_PASSWORD", "" if IS_PRODUCTION else "uji-only")  # the test PKI's bundles
 ESIGN_PKCS11_LIB = env("ESIGN_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so")
 ESIGN_PKCS11_TOKEN = env("ESIGN_PKCS11_TOKEN", "spbe-seal")

@@ -3,8 +3,12 @@
 It behaves like the real one as far as the public clients show (see docs/architecture.md):
 HTTP Basic credentials per application; NIK + passphrase (or TOTP) per official; v1 takes
 multipart forms and answers with the signed PDF (``id_dokumen`` header), v2 takes JSON with
-base64 files and answers ``{"time", "file": [...]}``; user status, verify and institutional
-seal endpoints. Signatures are genuine: PAdES B-T made with the test PKI's keys and TSA.
+base64 files (several per call) and answers ``{"time", "file": [...]}``; user status, verify and
+institutional seal endpoints; errors as ``{"status_code", "error"}`` with BSrE's codes (1110 not
+registered, 2021 certificate not active, 2031 wrong passphrase, 2032 wrong TOTP, 2041 not a PDF).
+Signatures are genuine PAdES **B-T** made with the test PKI's keys and TSA — like the real
+service, no validation data: the platform adds that itself. A VISIBLE request draws the given
+image in the given box.
 """
 
 from __future__ import annotations
@@ -28,12 +32,14 @@ def _hash(passphrase: str) -> str:
 
 
 class FakeBsre:
+    TOTP_SECONDS = 300
+
     def __init__(self, pki: TestPki, *, client_id: str = "spbe-bali", client_secret: str = "rahasia-uji", level: str = "B-T"):
         self.pki = pki
         self.client_id, self.client_secret = client_id, client_secret
         self.level = level
         self.users: dict[str, dict] = {}  # nik -> {label, passphrase_hash, status}
-        self.totp: dict[str, str] = {}  # last one-time code per NIK or subscriber (sent "by SMS")
+        self.totp: dict[str, tuple[str, float, int]] = {}  # code, expiry, files left — per NIK or subscriber
         self.documents: dict[str, bytes] = {}
         self.seal_subscriber = "SEAL-PEMPROV-BALI"
         self.requests: list[dict] = []  # what arrived, minus secrets (tests assert on it)
@@ -69,19 +75,39 @@ class FakeBsre:
         if user["status"] != "ISSUE":
             return 400, {"status_code": 2021, "error": f"Sertifikat tidak aktif ({user['status']})"}
         if totp is not None:
-            if not hmac.compare_digest(self.totp.pop(nik, "-"), totp):
+            if not self.use_totp(nik, str(totp)):
                 return 400, {"status_code": 2032, "error": "TOTP tidak valid"}
         elif not passphrase or not hmac.compare_digest(_hash(passphrase), user["passphrase_hash"]):
             return 400, {"status_code": 2031, "error": "Passphrase anda salah"}
         return 200, user["label"]
 
-    def sign(self, label: str, pdf: bytes, reason: str = "", location: str = "") -> bytes:
-        from pyhanko_certvalidator import ValidationContext
+    def send_totp(self, key: str, files: int = 1) -> str:
+        code = f"{secrets.randbelow(10**6):06d}"
+        self.totp[key] = (code, time.time() + self.TOTP_SECONDS, max(1, int(files or 1)))
+        return code
 
+    def use_totp(self, key: str, code: str) -> bool:
+        stored = self.totp.get(key)
+        if stored is None or stored[1] < time.time() or not hmac.compare_digest(stored[0], code):
+            self.totp.pop(key, None)
+            return False
+        if stored[2] <= 1:
+            self.totp.pop(key, None)
+        else:
+            self.totp[key] = (stored[0], stored[1], stored[2] - 1)
+        return True
+
+    def sign(self, label: str, pdf: bytes, reason: str = "", location: str = "", props: dict | None = None) -> bytes:
+        props = props or {}
+        appearance = None
+        if str(props.get("tampilan", "")).upper() == "VISIBLE" and props.get("imageBase64"):
+            x, y = float(props.get("originX", 0)), float(props.get("originY", 0))
+            w, h = float(props.get("width", 150)), float(props.get("height", 60))
+            appearance = pades.Appearance(int(props.get("page", 1)) - 1, (x, y, x + w, y + h),
+                                          _image_pdf(base64.b64decode(props["imageBase64"]), w, h))
         options = pades.SignOptions(
             level=self.level, field_name=f"BSrE-{secrets.token_hex(3)}", reason=reason, location=location or "Indonesia",
-            tsa_url=self.pki.tsa_url(),
-            validation_context=ValidationContext(trust_roots=[pades.to_asn1(self.pki.cert("root"))], allow_fetching=True),
+            tsa_url=self.pki.tsa_url(), appearance=appearance, lock_fields=False,
         )
         return pades.sign_pdf(pdf, self.signer_for(label), options)
 
@@ -145,10 +171,10 @@ class _Handler(QuietHandler):
             nik = str(data.get("nik", ""))
             if nik not in self.bsre.users:
                 return self._send(400, {"error": "Pengguna tidak terdaftar"})
-            self.bsre.totp[nik] = f"{secrets.randbelow(10**6):06d}"
+            self.bsre.send_totp(nik, data.get("data", 1))
             return self._send(200, {"message": "TOTP telah dikirim"})
         if self.path == "/api/v2/seal/get/totp":
-            self.bsre.totp[self.bsre.seal_subscriber] = f"{secrets.randbelow(10**6):06d}"
+            self.bsre.send_totp(self.bsre.seal_subscriber, data.get("data", 1))
             return self._send(200, {"message": "TOTP telah dikirim"})
         if self.path in ("/api/v2/sign/pdf", "/api/v2/seal/pdf"):
             return self._v2_sign(data, seal=self.path.endswith("seal/pdf"))
@@ -199,8 +225,8 @@ class _Handler(QuietHandler):
 
     def _v2_sign(self, data: dict, *, seal: bool):
         if seal:
-            if not hmac.compare_digest(self.bsre.totp.pop(self.bsre.seal_subscriber, "-"), str(data.get("totp", ""))) or \
-                    data.get("idSubscriber") != self.bsre.seal_subscriber:
+            if data.get("idSubscriber") != self.bsre.seal_subscriber or \
+                    not self.bsre.use_totp(self.bsre.seal_subscriber, str(data.get("totp", ""))):
                 return self._send(400, {"status_code": 2032, "error": "TOTP atau idSubscriber tidak valid"})
             label = "seal"
         else:
@@ -212,9 +238,10 @@ class _Handler(QuietHandler):
         files = data.get("file") or []
         if not isinstance(files, list) or not files:
             return self._send(400, {"status_code": 2041, "error": "File wajib diisi"})
-        props = (data.get("signatureProperties") or [{}])[0] if isinstance(data.get("signatureProperties"), list) else {}
+        all_props = data.get("signatureProperties") if isinstance(data.get("signatureProperties"), list) else []
         signed = []
-        for item in files:
+        for number, item in enumerate(files):
+            props = all_props[number] if number < len(all_props) else (all_props[0] if all_props else {})
             try:
                 pdf = base64.b64decode(item, validate=True)
             except ValueError:
@@ -222,10 +249,26 @@ class _Handler(QuietHandler):
             if not pdf.startswith(b"%PDF-"):
                 return self._send(400, {"status_code": 2041, "error": "Dokumen bukan PDF"})
             try:
-                signed.append(base64.b64encode(self.bsre.sign(label, pdf, props.get("reason", ""), props.get("location", ""))).decode())
+                signed.append(base64.b64encode(self.bsre.sign(label, pdf, props.get("reason", ""), props.get("location", ""),
+                                                              props)).decode())
             except pades.SigningFailed as exc:
                 return self._send(500, {"status_code": 5000, "error": f"Gagal menandatangani: {exc}"})
         return self._send(200, {"time": int(time.time() * 1000), "file": signed})
+
+
+def _image_pdf(image: bytes, width: float, height: float) -> bytes:
+    """The visible signature BSrE draws: the caller's image in the box."""
+    import io
+
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
+    pdf.drawImage(ImageReader(io.BytesIO(image)), 0, 0, width=width, height=height, preserveAspectRatio=True, mask="auto")
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
 
 
 def parse_multipart(content_type: str, body: bytes) -> dict:

@@ -19,6 +19,33 @@ class SignerProfile(models.Model):
         return f"{self.user} ({self.title})"
 
 
+class DocumentType(models.Model):
+    """A kind of official document (Tata Naskah Dinas: surat dinas, nota dinas, keputusan, …):
+    the signature level it needs and where the stamp goes in its template."""
+
+    institution = models.ForeignKey("core.Institution", on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("PAdES level"), max_length=5, default="B-LT",
+                             help_text=_("B-LTA adds archive timestamps, renewed before the TSA certificate expires"))
+    letterhead_mm = models.PositiveSmallIntegerField(_("letterhead height (mm)"), default=45,
+                                                     help_text=_("The top band of the first page is never written on"))
+    number_anchor = models.CharField(_("number anchor"), max_length=100, default=r"Nomor\s*:",
+                                     help_text=_("Text after which the number is written (a regular expression)"))
+    date_anchor = models.CharField(_("date anchor"), max_length=100, default=r"Tanggal\s*:", blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    owner_kind = "institution"
+    owner_field = "institution"
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["institution", "code"], name="esign_document_type_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Document(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -40,7 +67,13 @@ class Document(models.Model):
                                       default=Classification.BIASA)
     drafter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    level = models.CharField(_("PAdES level"), max_length=4, default="B-B")
+    level = models.CharField(_("PAdES level"), max_length=5, default="B-LT")
+    document_type = models.ForeignKey(DocumentType, null=True, blank=True, on_delete=models.PROTECT, related_name="documents",
+                                      verbose_name=_("document type"))
+    # The draft arrived already signed (e.g. from another agency): it is countersigned by
+    # incremental signatures only, never stamped, so its earlier signatures stay intact.
+    arrived_signed = models.BooleanField(default=False)
+    signature_boxes = models.JSONField(default=list, blank=True)  # one per signer, set when stamped
     number = models.CharField(max_length=100, blank=True)
     dated = models.DateField(null=True, blank=True)
     verify_token = models.CharField(max_length=32, unique=True)  # random, in the QR URL
@@ -63,9 +96,11 @@ class DocumentFile(models.Model):
         DRAFT = "draft", _("Draft")
         STAMPED = "stamped", _("Stamped (number, date, QR)")
         SIGNED = "signed", _("Signed")
+        ARCHIVED = "archived", _("Archive timestamp renewed")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=8, choices=Kind.choices)
+    level = models.CharField(max_length=5, blank=True)  # the level its signatures reach (signed revisions)
     file = models.FileField(upload_to="esign/%Y/%m/")
     sha256 = models.CharField(max_length=64, db_index=True)
     size = models.PositiveIntegerField()

@@ -1,14 +1,22 @@
-"""PAdES signing with pyHanko: baseline levels B-B, B-T (RFC 3161 timestamp) and B-LT
-(validation data in a DSS), one incremental revision per signature.
+"""PAdES signing with pyHanko: baseline levels B-B, B-T (RFC 3161 timestamp), B-LT (validation
+data for the signer's chain and the TSA in a DSS) and B-LTA (a document timestamp over it all),
+one incremental revision per step.
 
-``CachedKeySigner`` keeps the parsed private key: pyHanko's stock ``SimpleSigner`` re-parses
-(and re-validates) the RSA key for every raw signature and the size-estimation dry run, which
-costs about 50 ms each time. A fixed ``bytes_reserved`` skips the dry run altogether.
+* The first signature of a document we stamped *certifies* it (DocMDP: form filling and further
+  signatures allowed) and every signature locks the form fields that exist when it is made
+  (FieldMDP "all"), so a field changed after signing is a disallowed modification.
+* ``ensure_level`` adds what a signature still lacks for the level asked (DSS, document
+  timestamp) — the same code for our own signatures and for BSrE's, which come back as B-T.
+* ``CachedKeySigner`` keeps the parsed private key: pyHanko's stock ``SimpleSigner`` re-parses
+  (and re-validates) the RSA key for every raw signature and the size-estimation dry run, about
+  50 ms each time. A fixed ``bytes_reserved`` skips the dry run.
 """
 
 from __future__ import annotations
 
+import binascii
 import io
+import uuid
 from dataclasses import dataclass
 
 import httpx
@@ -17,17 +25,22 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+from pyhanko.pdf_utils import content
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import BoxConstraints
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.timestamps.api import TimeStamper
 from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-LEVELS = ("B-B", "B-T", "B-LT")
+LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 # Room for the CMS blob: RSA-2048 signature + a 3-certificate chain + a timestamp token, with
-# margin; B-LT keeps revocation data in the DSS, outside the signature.
-BYTES_RESERVED = {"B-B": 12_288, "B-T": 20_480, "B-LT": 20_480}
+# margin (validation data goes into the DSS, outside the signature).
+BYTES_RESERVED = {"B-B": 12_288, "B-T": 20_480, "B-LT": 20_480, "B-LTA": 20_480}
+DOC_TIMESTAMP_RESERVED = 16_384
 
 
 class SigningFailed(Exception):
@@ -52,15 +65,26 @@ def to_asn1(cert) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+def validation_context(trust_roots: list, *, fetching: bool = True, **kwargs) -> ValidationContext:
+    """A context whose OCSP/CRL/certificate fetching goes through the outbound guard."""
+    from .fetchers import backend
+
+    return ValidationContext(trust_roots=trust_roots, allow_fetching=fetching,
+                             fetcher_backend=backend() if fetching else None, **kwargs)
+
+
 class CachedKeySigner(signers.Signer):
     """A local key held as a parsed ``cryptography`` object (PKCS#12 or PEM)."""
 
     def __init__(self, private_key, certificate, chain=()):
         self._key = private_key
         self._size = (private_key.key_size + 7) // 8 if isinstance(private_key, rsa.RSAPrivateKey) else 0
+        leaf = to_asn1(certificate)
+        others = [to_asn1(c) for c in chain]
         super().__init__(
-            signing_cert=to_asn1(certificate),
-            cert_registry=SimpleCertificateStore.from_certs([to_asn1(c) for c in chain]),
+            signing_cert=leaf,
+            # Each certificate once: the leaf is embedded by pyHanko itself.
+            cert_registry=SimpleCertificateStore.from_certs([c for c in others if c.dump() != leaf.dump()]),
             embed_roots=True,
         )
 
@@ -85,7 +109,7 @@ class CachedKeySigner(signers.Signer):
 
 
 class HttpTimeStamper(TimeStamper):
-    """RFC 3161 over HTTP with httpx (the TSA is BSrE's in production, the test PKI's here)."""
+    """RFC 3161 over HTTP through the outbound guard (the TSA is BSrE's in production)."""
 
     def __init__(self, url: str, timeout: float = 15.0):
         super().__init__()
@@ -105,47 +129,204 @@ class HttpTimeStamper(TimeStamper):
         return tsp.TimeStampResp.load(response.content)
 
 
+class ImportedPdfBytes(content.PdfContent):
+    """The first page of an in-memory PDF as a form XObject (a signature's appearance)."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        super().__init__()
+
+    def render(self) -> bytes:
+        writer = self._ensure_writer
+        xobject = writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self.data)), page_ix=0)
+        name = b"/Sig" + binascii.hexlify(uuid.uuid4().bytes)
+        self.resources.xobject[name.decode("ascii")] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+        return name + b" Do"
+
+
+@dataclass(frozen=True)
+class Appearance:
+    page: int
+    box: tuple[float, float, float, float]
+    pdf: bytes  # from stamp.appearance_pdf
+
+
 @dataclass(frozen=True)
 class SignOptions:
     level: str = "B-B"
-    field_name: str = "Signature1"
+    field_name: str = ""
     reason: str = ""
     location: str = "Denpasar, Bali"
     signer_name: str = ""
     tsa_url: str = ""
-    validation_context: ValidationContext | None = None  # needed for B-LT (revocation data)
+    validation_context: ValidationContext | None = None  # needed for B-LT/B-LTA (revocation data)
+    certify: bool = False  # first signature on a document we stamped
+    lock_fields: bool = True  # lock the form fields the document has now (not signature fields)
+    appearance: Appearance | None = None
+
+
+def existing_field_names(pdf: bytes) -> set[str]:
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return {name for name, _value, _ref in fields.enumerate_sig_fields(reader, filled_status=None)} | {
+            str(f.get("/T", "")) for f in _all_fields(reader)}
+    except Exception:  # noqa: BLE001 - a name clash is then caught by pyHanko itself
+        return set()
+
+
+def form_field_names(pdf: bytes) -> list[str]:
+    """Fully qualified names of the document's terminal form fields that are not signatures."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    except Exception:  # noqa: BLE001
+        return []
+    names = []
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return names
+    stack = [(node, "") for node in form.get_object().get("/Fields", [])]
+    while stack:
+        ref, prefix = stack.pop()
+        node = ref.get_object()
+        name = f"{prefix}.{node['/T']}" if prefix and "/T" in node else str(node.get("/T", prefix))
+        kids = [k for k in node.get("/Kids", []) if "/T" in k.get_object()]
+        if kids:
+            stack.extend((k, name) for k in kids)
+        elif str(node.get("/FT", "")) != "/Sig" and name:
+            names.append(name)
+    return names
+
+
+def _all_fields(reader) -> list:
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return []
+    out, stack = [], list(form.get_object().get("/Fields", []))
+    while stack:
+        node = stack.pop().get_object()
+        out.append(node)
+        stack.extend(node.get("/Kids", []))
+    return out
+
+
+def unique_field_name(pdf: bytes, wanted: str = "") -> str:
+    """``wanted`` if free, otherwise ``Signature<n>`` with the first free n (never a clash with
+    a field the document already has)."""
+    taken = existing_field_names(pdf)
+    if wanted and wanted not in taken:
+        return wanted
+    base = wanted or "Signature"
+    n = 1
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+def has_signatures(pdf: bytes) -> bool:
+    try:
+        return bool(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
-    """Append one signature as an incremental update; earlier signatures stay intact."""
+    """Append one signature as an incremental update (earlier signatures stay intact), then add
+    what its level needs (``ensure_level``)."""
     if options.level not in LEVELS:
         raise SigningFailed(f"unknown PAdES level {options.level!r}; use one of {', '.join(LEVELS)}")
-    if options.level in ("B-T", "B-LT") and not options.tsa_url:
+    timestamped = LEVEL_RANK[options.level] >= LEVEL_RANK["B-T"]
+    if timestamped and not options.tsa_url:
         raise SigningFailed(f"{options.level} needs a timestamp authority (ESIGN_TSA_URL)")
-    if options.level == "B-LT" and options.validation_context is None:
-        raise SigningFailed("B-LT needs a validation context to fetch revocation data")
+    if LEVEL_RANK[options.level] >= LEVEL_RANK["B-LT"] and options.validation_context is None:
+        raise SigningFailed(f"{options.level} needs a validation context to fetch revocation data")
+    field_name = unique_field_name(pdf, options.field_name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    certify = options.certify and not has_signatures(pdf)
     meta = signers.PdfSignatureMetadata(
-        field_name=options.field_name,
+        field_name=field_name,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         reason=options.reason or None,
         location=options.location or None,
         name=options.signer_name or None,
-        embed_validation_info=options.level == "B-LT",
-        validation_context=options.validation_context if options.level == "B-LT" else None,
+        certify=certify,
+        docmdp_permissions=fields.MDPPerm.FILL_FORMS,
         signer_key_usage={"non_repudiation"},
     )
-    timestamper = HttpTimeStamper(options.tsa_url) if options.level in ("B-T", "B-LT") else None
+    spec_kwargs = {"sig_field_name": field_name}
+    locked = form_field_names(pdf) if options.lock_fields else []
+    if locked:
+        # Locking "all" fields would also lock the signature fields of later signers (and their
+        # validation data): lock exactly the form fields that exist now.
+        spec_kwargs["field_mdp_spec"] = fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=locked)
+    stamp_style = None
+    if options.appearance is not None:
+        from pyhanko.stamp import StaticStampStyle
+
+        spec_kwargs.update(on_page=options.appearance.page, box=tuple(int(round(v)) for v in options.appearance.box))
+        stamp_style = StaticStampStyle(background=ImportedPdfBytes(options.appearance.pdf), border_width=0,
+                                       background_opacity=1.0)
+    timestamper = HttpTimeStamper(options.tsa_url) if timestamped else None
+    pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=stamp_style,
+                                   new_field_spec=fields.SigFieldSpec(**spec_kwargs))
     output = io.BytesIO()
     try:
-        outside_event_loop(
-            signers.sign_pdf, writer, meta, signer=signer, timestamper=timestamper, output=output,
-            bytes_reserved=None if options.level == "B-LT" else BYTES_RESERVED[options.level],
-            new_field_spec=fields.SigFieldSpec(sig_field_name=options.field_name),
-        )
+        outside_event_loop(pdf_signer.sign_pdf, writer, output=output, bytes_reserved=BYTES_RESERVED[options.level])
     except TimestampRequestError as exc:
         raise SigningFailed(f"timestamp failed: {exc}") from exc
     except Exception as exc:  # pyHanko raises several types (SigningError, PdfError, ValueError)
         raise SigningFailed(f"{exc.__class__.__name__}: {exc}") from exc
+    return ensure_level(output.getvalue(), options.level, options.validation_context, options.tsa_url)
+
+
+def ensure_level(pdf: bytes, level: str, context: ValidationContext | None, tsa_url: str = "") -> bytes:
+    """Bring the *last* signature up to ``level``: validation data for its chain and its
+    timestamp's chain in the DSS (B-LT), then a document timestamp (B-LTA)."""
+    if LEVEL_RANK[level] < LEVEL_RANK["B-LT"]:
+        return pdf
+    if context is None:
+        raise SigningFailed(f"{level} needs a validation context to fetch revocation data")
+    from pyhanko.sign.validation import add_validation_info
+
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    signatures = reader.embedded_signatures
+    if not signatures:
+        raise SigningFailed("no signature to add validation data to")
+    output = io.BytesIO()
+    try:
+        outside_event_loop(add_validation_info, signatures[-1], context, output=output)
+    except Exception as exc:  # noqa: BLE001 - revocation sources unreachable, revoked signer, …
+        raise SigningFailed(f"validation data could not be added: {exc.__class__.__name__}: {exc}") from exc
+    pdf = output.getvalue()
+    if level == "B-LTA":
+        pdf = add_document_timestamp(pdf, tsa_url, context)
+    return pdf
+
+
+def add_document_timestamp(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
+    """A document timestamp (ETSI.RFC3161) over the file as it is, with its own validation data."""
+    if not tsa_url:
+        raise SigningFailed("B-LTA needs a timestamp authority (ESIGN_TSA_URL)")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    output = io.BytesIO()
+    try:
+        outside_event_loop(signers.PdfTimeStamper(HttpTimeStamper(tsa_url)).timestamp_pdf, writer, "sha256",
+                           validation_context=context, bytes_reserved=DOC_TIMESTAMP_RESERVED, output=output)
+    except Exception as exc:  # noqa: BLE001
+        raise SigningFailed(f"document timestamp failed: {exc.__class__.__name__}: {exc}") from exc
+    return output.getvalue()
+
+
+def renew_archive_timestamp(pdf: bytes, tsa_url: str, context: ValidationContext) -> bytes:
+    """Validation data for the newest document timestamp, then a fresh one over everything
+    (the archive stays verifiable after the previous TSA certificate expires)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    output = io.BytesIO()
+    try:
+        outside_event_loop(signers.PdfTimeStamper(HttpTimeStamper(tsa_url)).update_archival_timestamp_chain, reader,
+                           context, in_place=False, output=output)
+    except Exception as exc:  # noqa: BLE001
+        raise SigningFailed(f"archive timestamp renewal failed: {exc.__class__.__name__}: {exc}") from exc
     return output.getvalue()

@@ -16,7 +16,7 @@ def max_bytes() -> int:
     return getattr(settings, "ESIGN_MAX_BYTES", 20 * 1024 * 1024)
 
 
-def check_pdf(data: bytes, *, allow_signed: bool = True) -> int:
+def check_pdf(data: bytes) -> int:
     """Returns the page count; BadPdf names what is wrong (not a PDF, encrypted, corrupt, too large)."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -39,6 +39,4 @@ def check_pdf(data: bytes, *, allow_signed: bool = True) -> int:
         raise BadPdf(_("The PDF is damaged and cannot be read.")) from exc
     if pages == 0:
         raise BadPdf(_("The PDF has no pages."))
-    if not allow_signed and b"/ByteRange" in data:
-        raise BadPdf(_("The PDF is already signed; upload the unsigned draft."))
     return pages

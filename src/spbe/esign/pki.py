@@ -22,6 +22,13 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 UTC = dt.timezone.utc
 PKCS12_PASSWORD = b"uji-only"  # test bundles; production keys live in an HSM or at BSrE
+# Policy identifiers of the test PKI, under a UUID-based arc (ITU-T X.667, 2.25.<uuid>) so they
+# can never be mistaken for BSrE's or any real CA's policies.
+POLICY_ARC = "2.25.171385920196316592218813612306858941262"
+TSA_POLICY = f"{POLICY_ARC}.1"  # TSTInfo policy of the test TSA
+PERSON_POLICY = f"{POLICY_ARC}.2"  # officials' signing certificates
+SEAL_POLICY = f"{POLICY_ARC}.3"  # the institutional seal
+TSA_CERT_POLICY = f"{POLICY_ARC}.4"
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ class TestPki:
         )
         pki._save("root", root, root_key)
 
-        def issue(label, subject, key, issuer, issuer_key, *, ca=False, eku=None, ocsp=False, crl_label="bsre", days=730, nocheck=False):
+        def issue(label, subject, key, issuer, issuer_key, *, ca=False, eku=None, ocsp=False, crl_label="bsre", days=730,
+                  nocheck=False, policy=None):
             builder = (
                 x509.CertificateBuilder().subject_name(subject).issuer_name(issuer.subject).public_key(key.public_key())
                 .serial_number(x509.random_serial_number()).not_valid_before(now).not_valid_after(now + dt.timedelta(days=days))
@@ -125,6 +133,9 @@ class TestPki:
                 builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
             if nocheck:
                 builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
+            if policy:
+                builder = builder.add_extension(x509.CertificatePolicies([x509.PolicyInformation(
+                    x509.ObjectIdentifier(policy), [f"{base}/cps"])]), critical=False)
             cert = builder.sign(issuer_key, hashes.SHA256())
             pki._save(label, cert, key)
             return cert
@@ -133,15 +144,15 @@ class TestPki:
         bsre = issue("bsre", _name("BSrE CA (UJI)", org="Badan Siber dan Sandi Negara (UJI)"), bsre_key, root, root_key,
                      ca=True, crl_label="root", days=1825)
         issue("tsa", _name("Timestamp Authority BSSN (UJI)", org="Badan Siber dan Sandi Negara (UJI)"), _key(), root, root_key,
-              eku=[ExtendedKeyUsageOID.TIME_STAMPING], crl_label="root")
+              eku=[ExtendedKeyUsageOID.TIME_STAMPING], crl_label="root", policy=TSA_CERT_POLICY)
         issue("ocsp", _name("OCSP BSrE (UJI)", org="Badan Siber dan Sandi Negara (UJI)"), _key(), bsre, bsre_key,
               eku=[ExtendedKeyUsageOID.OCSP_SIGNING], nocheck=True)
         issue("seal", _name("Pemerintah Provinsi Bali - Segel Elektronik (UJI)", org="Pemerintah Provinsi Bali"), _key(), bsre, bsre_key,
-              ocsp=True)
+              ocsp=True, policy=SEAL_POLICY)
         pki._bundle("seal")
         for person in people or DEFAULT_PEOPLE:
             cert = issue(person.label, _name(person.name, org="Pemerintah Provinsi Bali", serial=person.nik, title=person.title),
-                         _key(), bsre, bsre_key, ocsp=True)
+                         _key(), bsre, bsre_key, ocsp=True, policy=PERSON_POLICY)
             pki._bundle(person.label)
             state["people"][person.label] = {"name": person.name, "nik": person.nik, "title": person.title}
             if person.revoked:

@@ -43,6 +43,12 @@ def build_ocsp_response(pki: TestPki, request_der: bytes) -> bytes:
         return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(serialization.Encoding.DER)
     issuer = pki.cert("bsre")
     revoked = dict(pki.revoked("bsre"))
+    algorithm = request.hash_algorithm  # answer in the CertID hash the client used (SHA-1 or SHA-256)
+    if not isinstance(algorithm, (hashes.SHA1, hashes.SHA256, hashes.SHA384, hashes.SHA512)):
+        return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(serialization.Encoding.DER)
+    if request.issuer_key_hash != _key_hash(issuer, algorithm) or request.issuer_name_hash != _name_hash(issuer, algorithm):
+        # Not one of this responder's certificates (another CA's, or a look-alike name).
+        return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED).public_bytes(serialization.Encoding.DER)
     target = None
     for label in ["seal", *pki.state["people"].keys()]:
         cert = pki.cert(label)
@@ -57,7 +63,7 @@ def build_ocsp_response(pki: TestPki, request_der: bytes) -> bytes:
         status, when = ocsp.OCSPCertStatus.GOOD, None
     builder = (
         ocsp.OCSPResponseBuilder()
-        .add_response(cert=target, issuer=issuer, algorithm=hashes.SHA256(), cert_status=status, this_update=now - dt.timedelta(minutes=1),
+        .add_response(cert=target, issuer=issuer, algorithm=algorithm, cert_status=status, this_update=now - dt.timedelta(minutes=1),
                       next_update=now + dt.timedelta(hours=12), revocation_time=when, revocation_reason=None)
         .responder_id(ocsp.OCSPResponderEncoding.HASH, pki.cert("ocsp"))
         .certificates([pki.cert("ocsp")])
@@ -68,10 +74,41 @@ def build_ocsp_response(pki: TestPki, request_der: bytes) -> bytes:
     return builder.sign(pki.key("ocsp"), hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
-def build_timestamp_response(pki: TestPki, request_der: bytes) -> bytes:
+def _digest(algorithm, data: bytes) -> bytes:
+    digest = hashes.Hash(algorithm)
+    digest.update(data)
+    return digest.finalize()
+
+
+def _key_hash(cert: x509.Certificate, algorithm) -> bytes:
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    spki = asn1_keys.PublicKeyInfo.load(cert.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+    return _digest(algorithm, spki["public_key"].contents[1:])  # the BIT STRING's bytes, unused-bits octet dropped
+
+
+def _name_hash(cert: x509.Certificate, algorithm) -> bytes:
+    return _digest(algorithm, cert.subject.public_bytes())
+
+
+def _test_tsa():
+    """pyHanko's dummy TSA, answering with the test PKI's own TSA policy."""
+    from asn1crypto import core
     from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 
-    stamper = DummyTimeStamper(
+    from .pki import TSA_POLICY
+
+    class TestTsa(DummyTimeStamper):
+        def _build_tst_info(self, message_imprint, dt_, req):
+            info = super()._build_tst_info(message_imprint, dt_, req)
+            info["policy"] = core.ObjectIdentifier(TSA_POLICY)
+            return info
+
+    return TestTsa
+
+
+def build_timestamp_response(pki: TestPki, request_der: bytes) -> bytes:
+    stamper = _test_tsa()(
         tsa_cert=asn1_x509.Certificate.load(pki.cert("tsa").public_bytes(serialization.Encoding.DER)),
         tsa_key=asn1_keys.PrivateKeyInfo.load(pki.key("tsa").private_bytes(
             serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),

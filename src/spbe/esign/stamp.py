@@ -1,23 +1,42 @@
-"""Stamp the letter number, date, verification QR and the TTE footer onto a draft PDF.
+"""Stamp the letter number, date, verification QR and TTE footer onto a draft, and decide where
+each signer's visible signature goes.
 
 This happens once, before the first signature: everything the reader sees must be inside the
-signed bytes (filling a number in afterwards would break or append to the signatures).
+signed bytes. Placement follows the visible page (CropBox and /Rotate honoured) and the
+document type (``Placement``): placeholders in the letter (``${nomor}``, ``${tanggal}``,
+``${ttd}``/``${ttd_1}``…, ``${qr}``) or the "Nomor :" line are used where they exist; otherwise
+fixed positions below the letterhead band, which is never written on. Fonts are the embedded
+ones of ``core.fonts``. A PDF/A input stays PDF/A: its Info and XMP metadata are left as they
+were (changing one without the other breaks conformance) and every font we add is embedded.
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from spbe.core import fonts
 from spbe.core.pdfdraw import draw_qr
 
 FOOTER = ("Dokumen ini telah ditandatangani secara elektronik menggunakan sertifikat elektronik "
           "yang diterbitkan oleh BSrE-BSSN.")
 QR_SIZE = 26 * mm  # comfortably above the ~2 cm that still decodes at 150 dpi
+SIGNATURE_BOX = (62 * mm, 20 * mm)  # width, height of one signer's visible signature
+TEXT_SIZE = 9
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Per document type: where number, date, QR and signatures go."""
+
+    letterhead_mm: float = 45.0
+    number_anchor: str = r"Nomor\s*:"
+    date_anchor: str = r"Tanggal\s*:"
 
 
 @dataclass(frozen=True)
@@ -29,47 +48,321 @@ class StampData:
     footer: str = FOOTER
 
 
-def _ascii(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+@dataclass(frozen=True)
+class SignatureBox:
+    page: int  # 0-based
+    box: tuple[float, float, float, float]  # x1, y1, x2, y2 in the page's user space
+    rotate: int  # the page's /Rotate, so the appearance can be drawn upright
+
+    def as_dict(self) -> dict:
+        return {"page": self.page, "box": list(self.box), "rotate": self.rotate}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SignatureBox:
+        return cls(int(data["page"]), tuple(float(v) for v in data["box"]), int(data.get("rotate", 0)))
 
 
-def _overlay(width: float, height: float, data: StampData, *, first: bool, last: bool, page_no: int, pages: int) -> bytes:
+@dataclass
+class StampResult:
+    pdf: bytes
+    signature_boxes: list[SignatureBox]
+
+
+class Frame:
+    """The visible page: CropBox and /Rotate. ``to_user`` maps a point measured on the page as
+    a reader sees it (origin bottom-left) to the page's user space; ``angle`` is the rotation
+    to apply there so text reads upright."""
+
+    def __init__(self, page):
+        box = page.cropbox
+        self.x0, self.y0 = float(box.left), float(box.bottom)
+        self.w, self.h = float(box.width), float(box.height)
+        self.rotate = int(page.get("/Rotate", 0) or 0) % 360
+        self.media = (float(page.mediabox.width), float(page.mediabox.height))
+
+    @property
+    def width(self) -> float:
+        return self.h if self.rotate in (90, 270) else self.w
+
+    @property
+    def height(self) -> float:
+        return self.w if self.rotate in (90, 270) else self.h
+
+    @property
+    def angle(self) -> int:
+        return self.rotate
+
+    def to_user(self, vx: float, vy: float) -> tuple[float, float]:
+        if self.rotate == 90:
+            ux, uy = self.w - vy, vx
+        elif self.rotate == 180:
+            ux, uy = self.w - vx, self.h - vy
+        elif self.rotate == 270:
+            ux, uy = vy, self.h - vx
+        else:
+            ux, uy = vx, vy
+        return self.x0 + ux, self.y0 + uy
+
+    def user_box(self, vx: float, vy: float, width: float, height: float) -> tuple[float, float, float, float]:
+        corners = [self.to_user(vx, vy), self.to_user(vx + width, vy + height)]
+        xs, ys = [c[0] for c in corners], [c[1] for c in corners]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def from_user(self, ux: float, uy: float) -> tuple[float, float]:
+        ux, uy = ux - self.x0, uy - self.y0
+        if self.rotate == 90:
+            return uy, self.w - ux
+        if self.rotate == 180:
+            return self.w - ux, self.h - uy
+        if self.rotate == 270:
+            return self.h - uy, ux
+        return ux, uy
+
+
+class Pen:
+    """Draws on an overlay in the visible page's orientation."""
+
+    def __init__(self, pdf: canvas.Canvas, frame: Frame):
+        self.pdf, self.frame = pdf, frame
+
+    def text(self, vx: float, vy: float, text: str, size: float = TEXT_SIZE, *, anchor: str = "left", grey: bool = False):
+        ux, uy = self.frame.to_user(vx, vy)
+        self.pdf.saveState()
+        self.pdf.translate(ux, uy)
+        self.pdf.rotate(self.frame.angle)
+        self.pdf.setFillColorRGB(*((0.25, 0.25, 0.25) if grey else (0, 0, 0)))
+        fonts.draw_string(self.pdf, 0, 0, text, size, anchor=anchor)
+        self.pdf.restoreState()
+
+    def qr(self, vx: float, vy: float, url: str, size: float = QR_SIZE):
+        ux, uy = self.frame.to_user(vx, vy)
+        self.pdf.saveState()
+        self.pdf.translate(ux, uy)
+        self.pdf.rotate(self.frame.angle)
+        draw_qr(self.pdf, url, 0, 0, size)
+        self.pdf.restoreState()
+
+    def white_out(self, ux: float, uy: float, width: float, height: float):
+        """Cover a placeholder (given in user space, already oriented with the text)."""
+        self.pdf.saveState()
+        self.pdf.setFillColorRGB(1, 1, 1)
+        self.pdf.translate(ux, uy)
+        self.pdf.rotate(self.frame.angle)
+        self.pdf.rect(0, -0.25 * height, width, height * 1.2, stroke=0, fill=1)
+        self.pdf.restoreState()
+
+
+@dataclass
+class TextHit:
+    text: str
+    x: float  # user space
+    y: float
+    size: float
+
+
+def text_hits(page) -> list[TextHit]:
+    """Every text chunk on a page with where it starts (pypdf's text visitor)."""
+    hits: list[TextHit] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if not text.strip():
+            return
+        x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+        y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        scale = (abs(tm[0] * cm[0]) + abs(tm[1] * cm[1])) or 1
+        hits.append(TextHit(text, x, y, (font_size or TEXT_SIZE) * scale))
+
+    try:
+        page.extract_text(visitor_text=visit)
+    except Exception:  # noqa: BLE001 - unusual content streams: fall back to fixed positions
+        return []
+    return hits
+
+
+def find(hits: list[TextHit], pattern: str) -> tuple[TextHit, re.Match] | None:
+    regex = re.compile(pattern)
+    for hit in hits:
+        match = regex.search(hit.text)
+        if match:
+            return hit, match
+    return None
+
+
+def _offset(hit: TextHit, upto: str) -> float:
+    return fonts.string_width(upto, hit.size)
+
+
+def _overlay(frame: Frame, draw) -> bytes:
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setFont("Helvetica", 7)
-    pdf.setFillColorRGB(0.25, 0.25, 0.25)
-    pdf.drawString(15 * mm, 8 * mm, _ascii(data.footer))
-    pdf.drawRightString(width - 15 * mm, 8 * mm, f"{page_no}/{pages}")
-    if first:
-        pdf.setFillColorRGB(0, 0, 0)
-        pdf.setFont("Helvetica", 9)
-        pdf.drawRightString(width - 15 * mm, height - 12 * mm, _ascii(f"Nomor: {data.number}"))
-        pdf.drawRightString(width - 15 * mm, height - 16 * mm, _ascii(f"Tanggal: {data.date}"))
-    if last:
-        x, y = width - 15 * mm - QR_SIZE, 14 * mm
-        draw_qr(pdf, data.verify_url, x, y, QR_SIZE)
-        pdf.setFillColorRGB(0, 0, 0)
-        pdf.setFont("Helvetica", 7)
-        text_y = y + QR_SIZE - 3 * mm
-        pdf.drawRightString(x - 3 * mm, text_y, "Ditandatangani secara elektronik oleh:")
-        for line in data.signers:
-            text_y -= 3.5 * mm
-            pdf.drawRightString(x - 3 * mm, text_y, _ascii(line))
-        pdf.drawRightString(x - 3 * mm, y + 1 * mm, _ascii(data.verify_url))
+    pdf = canvas.Canvas(buffer, pagesize=frame.media, invariant=1)
+    fonts.register()
+    draw(Pen(pdf, frame))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
-def stamp(pdf_bytes: bytes, data: StampData) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes), strict=False))
+def _place_value(pen: Pen, hits: list[TextHit], placeholder: str, anchor: str | None, value: str) -> bool:
+    """Write ``value`` over ``${placeholder}`` or right after ``anchor`` (e.g. "Nomor :")."""
+    found = find(hits, re.escape("${" + placeholder + "}"))
+    frame = pen.frame
+    if found:
+        hit, match = found
+        vx, vy = frame.from_user(hit.x, hit.y)
+        vx += _offset(hit, hit.text[: match.start()])
+        ux, uy = frame.to_user(vx, vy)
+        pen.white_out(ux, uy, _offset(hit, match.group(0)) + 2, hit.size)
+        pen.text(vx, vy, value, hit.size)
+        return True
+    if anchor:
+        found = find(hits, anchor)
+        if found:
+            hit, match = found
+            vx, vy = frame.from_user(hit.x, hit.y)
+            pen.text(vx + _offset(hit, hit.text[: match.end()]) + 3, vy, value, hit.size)
+            return True
+    return False
+
+
+def _signature_boxes(frame: Frame, page_index: int, hits: list[TextHit], count: int, pen: Pen | None) -> list[SignatureBox]:
+    width, height = SIGNATURE_BOX
+    boxes = []
+    numbered = [find(hits, re.escape("${ttd_%d}" % (n + 1))) for n in range(count)]
+    single = find(hits, re.escape("${ttd}"))
+    for n in range(count):
+        if numbered[n]:
+            hit, match = numbered[n]
+            vx, vy = frame.from_user(hit.x, hit.y)
+            vx += _offset(hit, hit.text[: match.start()])
+            if pen:
+                pen.white_out(*frame.to_user(vx, vy), _offset(hit, match.group(0)) + 2, hit.size)
+            top = vy + hit.size
+        elif single:
+            hit, match = single
+            vx, vy = frame.from_user(hit.x, hit.y)
+            vx += _offset(hit, hit.text[: match.start()])
+            if n == 0 and pen:
+                pen.white_out(*frame.to_user(vx, vy), _offset(hit, match.group(0)) + 2, hit.size)
+            top = vy + hit.size - n * (height + 2 * mm)
+        else:
+            # Above the QR band at the bottom right, stacked upward in signing order.
+            vx = frame.width - 15 * mm - QR_SIZE - 4 * mm - width
+            top = 14 * mm + QR_SIZE + (count - n) * (height + 2 * mm)
+        boxes.append(SignatureBox(page_index, frame.user_box(vx, top - height, width, height), frame.rotate))
+    return boxes
+
+
+def stamp(pdf_bytes: bytes, data: StampData, placement: Placement | None = None) -> StampResult:
+    placement = placement or Placement()
+    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
+    writer = PdfWriter(clone_from=reader)
     pages = len(writer.pages)
+    boxes: list[SignatureBox] = []
     for index, page in enumerate(writer.pages):
-        box = page.mediabox
-        overlay = PdfReader(io.BytesIO(_overlay(float(box.width), float(box.height), data, first=index == 0,
-                                                 last=index == pages - 1, page_no=index + 1, pages=pages))).pages[0]
+        frame = Frame(page)
+        hits = text_hits(page) if index in (0, pages - 1) else []
+
+        def draw(pen: Pen, index=index, frame=frame, hits=hits):
+            pen.text(15 * mm, 8 * mm, data.footer, 6.5, grey=True)
+            pen.text(frame.width - 15 * mm, 8 * mm, f"{index + 1}/{pages}", 6.5, anchor="right", grey=True)
+            if index == 0:
+                top = frame.height - placement.letterhead_mm * mm - 5 * mm
+                if not _place_value(pen, hits, "nomor", placement.number_anchor, data.number):
+                    pen.text(frame.width - 15 * mm, top, f"Nomor: {data.number}", TEXT_SIZE, anchor="right")
+                if not _place_value(pen, hits, "tanggal", placement.date_anchor, data.date):
+                    pen.text(frame.width - 15 * mm, top - 4.5 * mm, f"Tanggal: {data.date}", TEXT_SIZE, anchor="right")
+            if index == pages - 1:
+                qr_hit = find(hits, re.escape("${qr}"))
+                if qr_hit:
+                    vx, vy = frame.from_user(qr_hit[0].x, qr_hit[0].y)
+                    pen.white_out(*frame.to_user(vx, vy), _offset(qr_hit[0], qr_hit[0].text) + 2, qr_hit[0].size)
+                    qx, qy = vx, vy - QR_SIZE + qr_hit[0].size
+                else:
+                    qx, qy = frame.width - 15 * mm - QR_SIZE, 14 * mm
+                pen.qr(qx, qy, data.verify_url)
+                pen.text(qx + QR_SIZE, qy - 3 * mm, data.verify_url, 6, anchor="right", grey=True)
+                boxes.extend(_signature_boxes(frame, index, hits, len(data.signers), pen))
+
+        overlay = PdfReader(io.BytesIO(_overlay(frame, draw))).pages[0]
         page.merge_page(overlay)
-    writer.add_metadata({"/Producer": "SPBE platform (TTE)"})
     out = io.BytesIO()
     writer.write(out)
+    return StampResult(out.getvalue(), boxes)
+
+
+def plan_boxes(pdf_bytes: bytes, count: int) -> list[SignatureBox]:
+    """Where ``count`` signatures go on a document that is not stamped (it arrived signed)."""
+    reader = PdfReader(io.BytesIO(pdf_bytes), strict=False)
+    index = len(reader.pages) - 1
+    page = reader.pages[index]
+    return _signature_boxes(Frame(page), index, text_hits(page), count, None)
+
+
+# --- the visible appearance of one signature --------------------------------------------------
+
+def appearance_pdf(box: SignatureBox, lines: list[str], specimen: bytes | None = None) -> bytes:
+    """A one-page PDF the size of the signature box, drawn upright for the page's rotation: the
+    signer's name, position and signing time (and a specimen image if given). pyHanko imports it
+    as the widget's appearance, so the signature's own fonts are embedded too."""
+    x1, y1, x2, y2 = box.box
+    width, height = x2 - x1, y2 - y1
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
+    fonts.register()
+    pdf.saveState()
+    upright_w, upright_h = (height, width) if box.rotate in (90, 270) else (width, height)
+    if box.rotate == 90:
+        pdf.translate(width, 0)
+    elif box.rotate == 180:
+        pdf.translate(width, height)
+    elif box.rotate == 270:
+        pdf.translate(0, height)
+    pdf.rotate(box.rotate)
+    pdf.setStrokeColorRGB(0.55, 0.55, 0.55)
+    pdf.setLineWidth(0.6)
+    pdf.rect(0.5, 0.5, upright_w - 1, upright_h - 1, stroke=1, fill=0)
+    text_x = 2.5 * mm
+    if specimen:
+        from reportlab.lib.utils import ImageReader
+
+        image_w = min(upright_h - 4, upright_w * 0.3)
+        pdf.drawImage(ImageReader(io.BytesIO(specimen)), 2, 2, width=image_w, height=upright_h - 4,
+                      preserveAspectRatio=True, mask="auto")
+        text_x = image_w + 4
+    size = 6.8
+    y = upright_h - 3 * mm
+    for number, line in enumerate(lines):
+        for part in fonts.wrap(line, size, upright_w - text_x - 2 * mm)[:2]:
+            pdf.setFillColorRGB(0, 0, 0)
+            fonts.draw_string(pdf, text_x, y, part, size + (0.6 if number == 1 else 0),
+                              base=fonts.BOLD if number == 1 else fonts.BODY)
+            y -= size + 1.6
+    pdf.restoreState()
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def appearance_png(lines: list[str], width_pt: float, height_pt: float, scale: int = 4) -> bytes:
+    """The same appearance as an image, for BSrE's visible signatures (it takes a PNG)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    width, height = int(width_pt * scale), int(height_pt * scale)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([1, 1, width - 2, height - 2], outline=(140, 140, 140), width=2)
+    size = int(6.8 * scale)
+    body = ImageFont.truetype(str(fonts.path(fonts.BODY)), size)
+    bold = ImageFont.truetype(str(fonts.path(fonts.BOLD)), size)
+    cjk = ImageFont.truetype(str(fonts.path(fonts.CJK)), size)
+    y = int(1.5 * mm * scale)
+    for number, line in enumerate(lines):
+        x = int(2.5 * mm * scale)
+        for font_name, part in fonts.runs(line):
+            font = cjk if font_name == fonts.CJK else bold if number == 1 else body
+            draw.text((x, y), part, fill="black", font=font)
+            x += int(draw.textlength(part, font=font))
+        y += int((6.8 + 1.6) * scale)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
     return out.getvalue()

@@ -1,7 +1,9 @@
 """`spbe esign_verify FILE.pdf --format json` — verify a signed PDF and look it up in the registry.
 
-JSON: {"file", "sha256", "valid", "signatures": [...], "registry": {...} | null, "error"}.
-Exit 0 when every signature is valid, 1 when not, 2 for unreadable input.
+JSON: {"file", "sha256", "valid", "signatures": [...], "registry": {...} | null, "error",
+"document_timestamps": [...]}; each signature has "indication" (TOTAL_PASSED | INDETERMINATE |
+TOTAL_FAILED), "sub_indication", "level" (the level it really reaches) and "modifications".
+Exit 0 when every signature is TOTAL_PASSED, 1 when not, 2 for unreadable input.
 """
 
 import json
@@ -17,7 +19,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
         parser.add_argument("--format", choices=["json", "text"], default="text")
-        parser.add_argument("--offline", action="store_true", help="do not fetch OCSP/CRL (use embedded data only)")
+        parser.add_argument("--offline", action="store_true",
+                            help="use only the validation data in the file (no OCSP/CRL fetching); without it, revocation is unknown")
 
     def handle(self, *args, file, format, offline, **options):
         from spbe.core.services import ServiceError
@@ -41,7 +44,12 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"{file}: {'VALID' if report.valid else 'NOT VALID'} ({len(report.signatures)} signatures)")
             for s in report.signatures:
-                self.stdout.write(f"  {s.field}: {s.level} by {s.signer} [{s.signer_serial}] — {'ok' if s.ok else s.problem}")
+                changed = f" after it: {', '.join(s.modifications)}" if s.modifications else ""
+                self.stdout.write(f"  {s.field}: {s.level} by {s.signer} [{s.signer_serial}] — {s.indication}"
+                                  f"{'/' + s.sub_indication if s.sub_indication else ''}{': ' + s.problem if s.problem else ''}{changed}")
+            for ts in report.document_timestamps:
+                self.stdout.write(f"  {ts.field}: document timestamp {ts.time} by {ts.tsa} — {ts.indication}")
             if record:
-                self.stdout.write(f"  registry: {record.number} {record.title} ({record.agency}), status {record.status}")
+                flags = "" if record.latest and record.complete else " (an earlier or incomplete revision)"
+                self.stdout.write(f"  registry: {record.number} {record.title} ({record.agency}), status {record.status}{flags}")
         sys.exit(0 if report.valid else 1)
