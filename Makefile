@@ -9,7 +9,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean fuzz-api
+.PHONY: fonts pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean fuzz-api
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -29,7 +29,7 @@ lock: $(UV)
 	$(UV) pip compile pyproject.toml --all-extras --generate-hashes --python-version 3.11 \
 	  --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock
 
-install: $(STAMP)
+install: $(STAMP) fonts
 
 setup: install
 	$(SPBE) migrate --no-input
@@ -60,12 +60,28 @@ browser:
 	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
 	fi
 
-# External checkers and the test HSM for the TTE tests: qpdf, poppler (pdfsig, pdftoppm), SoftHSM.
+# Fonts every PDF embeds (Noto Sans; Droid Sans Fallback for Chinese, Japanese, Korean), and the
+# external checkers and test HSM of the TTE tests: qpdf, poppler (pdfsig, pdffonts, pdftoppm),
+# SoftHSM, Ghostscript (makes PDF/A inputs), zbar (reads QR codes back), and PDFBox + Bouncy
+# Castle with a JDK (an independent signature verifier). Installed only when missing.
+SYSTEM_PACKAGES := fonts-noto-core fonts-droid-fallback qpdf poppler-utils softhsm2 ghostscript zbar-tools \
+	default-jdk-headless libpdfbox2-java libbcpkix-java libbcprov-java libbcutil-java
+SYSTEM_CHECK := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf \
+	/usr/bin/qpdf /usr/bin/pdfsig /usr/bin/softhsm2-util /usr/bin/gs /usr/bin/zbarimg /usr/bin/javac \
+	/usr/share/java/pdfbox2.jar /usr/share/java/bcpkix.jar
+
+fonts:
+	@for f in /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; do \
+	  [ -f $$f ] || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-droid-fallback >/dev/null; \
+	  else echo "fonts missing: run 'sudo apt-get install fonts-noto-core fonts-droid-fallback'"; exit 1; fi; break; }; \
+	done
+
 pdftools:
-	@if [ ! -x /usr/bin/qpdf ] || [ ! -x /usr/bin/pdfsig ] || [ ! -x /usr/bin/softhsm2-util ]; then \
+	@missing=0; for f in $(SYSTEM_CHECK); do [ -e $$f ] || missing=1; done; \
+	if [ $$missing = 1 ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qpdf poppler-utils softhsm2 >/dev/null; \
-	  else echo "missing: run 'sudo apt-get install qpdf poppler-utils softhsm2'"; exit 1; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
+	  else echo "missing: run 'sudo apt-get install $(SYSTEM_PACKAGES)'"; exit 1; fi; \
 	fi
 
 # Tests run in parallel (pytest-xdist), one worker per core unless TEST_WORKERS says otherwise.

@@ -83,6 +83,42 @@ def sign_document(request, document_id: int, payload: SignIn):
     return _out(services.sign(document, by=request.user, passphrase=payload.passphrase, totp=payload.totp))
 
 
+class BsreStatusOut(Schema):
+    status: str = Field(description="ISSUE when you can sign; otherwise BSrE's status (EXPIRED, REVOKE, …) or UNAVAILABLE")
+    message: str
+
+
+@router.get("/bsre/status", response=BsreStatusOut, summary="Your BSrE certificate status (ask before the passphrase)")
+def bsre_status(request):
+    status, message = services.bsre_status(request.user)
+    return BsreStatusOut(status=status, message=message)
+
+
+class TotpIn(Schema):
+    files: int = Field(1, ge=1, le=50, description="how many documents the code will sign")
+
+
+@router.post("/bsre/totp", response={204: None}, summary="Ask BSrE to send you a one-time code")
+def bsre_totp(request, payload: TotpIn):
+    services.request_bsre_totp(request.user, files=payload.files)
+    return 204, None
+
+
+class BatchIn(Schema):
+    documents: list[int] = Field(..., min_length=1, max_length=50)
+    passphrase: str = Field("", max_length=200, description="BSrE passphrase; used once, never stored")
+    totp: str = Field("", max_length=12)
+
+
+@router.post("/documents/sign-batch", response=list[DocumentOut], summary="Sign several documents with one BSrE passphrase")
+def sign_batch(request, payload: BatchIn):
+    documents = list(permissions.scope_queryset(request.user, "esign.view_document", Document.objects.all())
+                     .filter(pk__in=payload.documents).distinct())
+    if len(documents) != len(set(payload.documents)):
+        raise ServiceError(_("Not found."), code="not_found")
+    return [_out(d) for d in services.sign_batch(documents, by=request.user, passphrase=payload.passphrase, totp=payload.totp)]
+
+
 @router.post("/verify", auth=None)
 def verify(request, file: File[UploadedFile]):
     """Public: verify a signed PDF (not stored) and look it up in the registry."""

@@ -5,17 +5,40 @@ from __future__ import annotations
 import io
 
 
+DOCUMENT_TYPES = [
+    # (code, name, level) — after Permendagri 1/2023 on Tata Naskah Dinas
+    ("surat-dinas", "Surat Dinas", "B-LT"),
+    ("nota-dinas", "Nota Dinas", "B-LT"),
+    ("undangan", "Surat Undangan", "B-LT"),
+    ("keputusan", "Keputusan Gubernur", "B-LTA"),
+    ("berita-acara", "Berita Acara", "B-LTA"),
+]
+
+
 def _letter(title: str) -> bytes:
+    """A letter as an OPD template gives it: letterhead, "Nomor :" line and a ${ttd} placeholder."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
+    from spbe.core import fonts
+
+    fonts.register()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4)
-    pdf.setFont("Helvetica-Bold", 14)
-    pdf.drawString(72, 760, "PEMERINTAH PROVINSI BALI")
-    pdf.setFont("Helvetica", 11)
-    pdf.drawString(72, 700, title)
-    pdf.drawString(72, 680, "Dalam rangka evaluasi SPBE tahun 2026, kami mengundang seluruh OPD ...")
+    pdf.setFont(fonts.BOLD, 14)
+    pdf.drawCentredString(297, 800, "PEMERINTAH PROVINSI BALI")
+    pdf.setFont(fonts.BODY, 10)
+    pdf.drawCentredString(297, 786, "SEKRETARIAT DAERAH · Jl. Basuki Rahmat, Niti Mandala Renon, Denpasar")
+    pdf.line(60, 778, 535, 778)
+    pdf.setFont(fonts.BODY, 11)
+    pdf.drawString(72, 700, "Nomor      : ")
+    pdf.drawString(72, 684, "Sifat        : Biasa")
+    pdf.drawString(72, 668, f"Hal           : {title}")
+    pdf.drawString(72, 620, "Yth. Kepala Perangkat Daerah se-Provinsi Bali")
+    pdf.drawString(72, 590, "Dalam rangka evaluasi SPBE tahun 2026, kami mengundang seluruh OPD untuk hadir")
+    pdf.drawString(72, 575, "pada rapat koordinasi di Ruang Sandat, Diskominfos Provinsi Bali.")
+    pdf.drawString(330, 480, "Sekretaris Daerah Provinsi Bali,")
+    pdf.drawString(330, 462, "${ttd}")
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
@@ -24,9 +47,15 @@ def _letter(title: str) -> bytes:
 def load_demo() -> None:
     from spbe.core.models import Agency, User
 
-    from . import services
-    from .models import Document, SignatureStep
+    from spbe.core.models import Institution
 
+    from . import services
+    from .models import Document, DocumentType, SignatureStep
+
+    province = Institution.objects.filter(code="pemprov-bali").first()
+    if province is not None:
+        for code, name, level in DOCUMENT_TYPES:
+            DocumentType.objects.get_or_create(institution=province, code=code, defaults={"name": name, "level": level})
     if Document.objects.exists():
         return
     signer = User.objects.filter(username="penandatangan").first()
@@ -41,6 +70,7 @@ def load_demo() -> None:
             agency=agency, title="Undangan Rapat Evaluasi SPBE 2026", class_code="000.1.2", classification="biasa",
             file_name="undangan.pdf", data=_letter("Undangan Rapat Evaluasi SPBE 2026"), reviewers=[reviewer],
             signers_=[(signer, SignatureStep.Method.LOCAL)], by=drafter,
+            document_type=DocumentType.objects.filter(code="undangan").first(),
         )
     except Exception:  # noqa: BLE001 - demo roles may live in other agencies; the demo still loads
         return

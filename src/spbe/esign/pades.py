@@ -224,6 +224,30 @@ def unique_field_name(pdf: bytes, wanted: str = "") -> str:
     return f"{base}{n}"
 
 
+def empty_signature_fields(pdf: bytes) -> set[str]:
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        return {name for name, value, _ref in fields.enumerate_sig_fields(reader, filled_status=False)}
+    except Exception:  # noqa: BLE001
+        return set()
+
+
+def add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple]], *, lock: list[str] | None = None) -> bytes:
+    """Empty signature fields, one per signer, made before the first signature: a certified
+    document (DocMDP "form filling and signing") may be signed later only in fields that already
+    exist, so every signer's box is prepared now. ``lock`` names the form fields the first
+    signature locks (FieldMDP)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    for number, (name, page, box) in enumerate(boxes):
+        spec = fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(int(round(v)) for v in box),
+                                   field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=lock)
+                                   if lock and number == 0 else None)
+        fields.append_signature_field(writer, spec)
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
+
+
 def has_signatures(pdf: bytes) -> bool:
     try:
         return bool(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
@@ -241,7 +265,8 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
         raise SigningFailed(f"{options.level} needs a timestamp authority (ESIGN_TSA_URL)")
     if LEVEL_RANK[options.level] >= LEVEL_RANK["B-LT"] and options.validation_context is None:
         raise SigningFailed(f"{options.level} needs a validation context to fetch revocation data")
-    field_name = unique_field_name(pdf, options.field_name)
+    prepared = options.field_name in empty_signature_fields(pdf) if options.field_name else False
+    field_name = options.field_name if prepared else unique_field_name(pdf, options.field_name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     certify = options.certify and not has_signatures(pdf)
     meta = signers.PdfSignatureMetadata(
@@ -256,7 +281,7 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
         signer_key_usage={"non_repudiation"},
     )
     spec_kwargs = {"sig_field_name": field_name}
-    locked = form_field_names(pdf) if options.lock_fields else []
+    locked = form_field_names(pdf) if options.lock_fields and not prepared else []
     if locked:
         # Locking "all" fields would also lock the signature fields of later signers (and their
         # validation data): lock exactly the form fields that exist now.
@@ -265,12 +290,13 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
     if options.appearance is not None:
         from pyhanko.stamp import StaticStampStyle
 
-        spec_kwargs.update(on_page=options.appearance.page, box=tuple(int(round(v)) for v in options.appearance.box))
+        if not prepared:
+            spec_kwargs.update(on_page=options.appearance.page, box=tuple(int(round(v)) for v in options.appearance.box))
         stamp_style = StaticStampStyle(background=ImportedPdfBytes(options.appearance.pdf), border_width=0,
                                        background_opacity=1.0)
     timestamper = HttpTimeStamper(options.tsa_url) if timestamped else None
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper, stamp_style=stamp_style,
-                                   new_field_spec=fields.SigFieldSpec(**spec_kwargs))
+                                   new_field_spec=None if prepared else fields.SigFieldSpec(**spec_kwargs))
     output = io.BytesIO()
     try:
         outside_event_loop(pdf_signer.sign_pdf, writer, output=output, bytes_reserved=BYTES_RESERVED[options.level])

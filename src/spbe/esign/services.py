@@ -242,7 +242,9 @@ def _prepare_for_signing(document: Document, by) -> Document:
         result = stamp.stamp(source, stamp.StampData(
             number=document.number, date=dated, verify_url=verify_url(document), signers=names), _placement(document))
         boxes = result.signature_boxes
-        sha = _store(document, DocumentFile.Kind.STAMPED, result.pdf).sha256
+        prepared = pades.add_signature_fields(
+            result.pdf, [(f"TTE-{n}", b.page, b.box) for n, b in enumerate(boxes, 1)], lock=pades.form_field_names(result.pdf))
+        sha = _store(document, DocumentFile.Kind.STAMPED, prepared).sha256
     document.signature_boxes = [b.as_dict() for b in boxes]
     document.status = Document.Status.SIGNING
     document.save(update_fields=["number", "dated", "status", "signature_boxes", "updated_at"])
@@ -331,6 +333,11 @@ def _request_for(document: Document, step: SignatureStep, by, *, passphrase: str
         passphrase=passphrase, totp=totp, appearance=appearance, appearance_image=image,
         certify=step.position == 1 and not document.arrived_signed,
     )
+
+
+def is_my_turn(document: Document, user) -> bool:
+    step = document.signatures.filter(status=SignatureStep.Status.WAITING).order_by("position").first()
+    return document.status == Document.Status.SIGNING and step is not None and step.signer_id == user.pk
 
 
 def _claim_step(document: Document, by) -> tuple[Document, SignatureStep, bytes]:

@@ -181,7 +181,7 @@ class Pkcs11SealSigner:
             if self._session is None:  # one session per worker process
                 self._session = self._open(pkcs11)
             signing_cert = self._load(self.cert_path)
-            signer = pkcs11.PKCS11Signer(
+            signer = _seal_pkcs11_class()(
                 self._session, key_label=self.key_label, signing_cert=signing_cert,
                 # The chain from files, each certificate once; never "pull everything on the
                 # token" (a real HSM holds other keys' certificates too).
@@ -331,6 +331,22 @@ def get_signer(kind: str, *, nik: str = ""):
         return BsreSigner(settings.ESIGN_BSRE_URL, settings.ESIGN_BSRE_CLIENT_ID, settings.ESIGN_BSRE_CLIENT_SECRET,
                           settings.ESIGN_BSRE_API_VERSION)
     raise SignerError("misconfigured", f"unknown signer {kind!r}")
+
+
+@lru_cache(maxsize=1)
+def _seal_pkcs11_class():
+    """pyHanko's PKCS#11 signer registers the signing certificate in its chain store and then
+    embeds it again as the signer's: this one leaves it out of the store, so it appears once."""
+    from pyhanko.sign import pkcs11
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    class SealPkcs11Signer(pkcs11.PKCS11Signer):
+        @property
+        def cert_registry(self):
+            leaf = self.signing_cert.dump()
+            return SimpleCertificateStore.from_certs([c for c in super().cert_registry if c.dump() != leaf])
+
+    return SealPkcs11Signer
 
 
 @lru_cache(maxsize=2)

@@ -142,14 +142,34 @@ class Pen:
         draw_qr(self.pdf, url, 0, 0, size)
         self.pdf.restoreState()
 
-    def white_out(self, ux: float, uy: float, width: float, height: float):
-        """Cover a placeholder (given in user space, already oriented with the text)."""
+    def white_out(self, ux: float, uy: float, width: float, height: float, angle: float | None = None):
+        """Cover a placeholder starting at user-space (ux, uy), along the text's direction."""
         self.pdf.saveState()
         self.pdf.setFillColorRGB(1, 1, 1)
         self.pdf.translate(ux, uy)
-        self.pdf.rotate(self.frame.angle)
+        self.pdf.rotate(self.frame.angle if angle is None else angle)
         self.pdf.rect(0, -0.25 * height, width, height * 1.2, stroke=0, fill=1)
         self.pdf.restoreState()
+
+    def text_along(self, hit: TextHit, offset: float, text: str):
+        """Write ``text`` on the line of ``hit``, ``offset`` points after where it starts, in its
+        direction (a letter's own lines, whatever the page rotation)."""
+        import math
+
+        ux = hit.x + offset * math.cos(math.radians(hit.angle))
+        uy = hit.y + offset * math.sin(math.radians(hit.angle))
+        self.pdf.saveState()
+        self.pdf.translate(ux, uy)
+        self.pdf.rotate(hit.angle)
+        self.pdf.setFillColorRGB(0, 0, 0)
+        fonts.draw_string(self.pdf, 0, 0, text, hit.size)
+        self.pdf.restoreState()
+
+    def white_out_along(self, hit: TextHit, offset: float, width: float):
+        import math
+
+        self.white_out(hit.x + offset * math.cos(math.radians(hit.angle)), hit.y + offset * math.sin(math.radians(hit.angle)),
+                       width, hit.size, hit.angle)
 
 
 @dataclass
@@ -158,6 +178,7 @@ class TextHit:
     x: float  # user space
     y: float
     size: float
+    angle: float = 0.0  # direction of the text in user space, degrees
 
 
 def text_hits(page) -> list[TextHit]:
@@ -169,8 +190,12 @@ def text_hits(page) -> list[TextHit]:
             return
         x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
         y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-        scale = (abs(tm[0] * cm[0]) + abs(tm[1] * cm[1])) or 1
-        hits.append(TextHit(text, x, y, (font_size or TEXT_SIZE) * scale))
+        import math
+
+        a = tm[0] * cm[0] + tm[1] * cm[2]
+        b = tm[0] * cm[1] + tm[1] * cm[3]
+        scale = math.hypot(a, b) or 1
+        hits.append(TextHit(text, x, y, (font_size or TEXT_SIZE) * scale, math.degrees(math.atan2(b, a))))
 
     try:
         page.extract_text(visitor_text=visit)
@@ -194,8 +219,9 @@ def _offset(hit: TextHit, upto: str) -> float:
 
 def _overlay(frame: Frame, draw) -> bytes:
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=frame.media, invariant=1)
     fonts.register()
+    # initialFontName: otherwise ReportLab lists a non-embedded Helvetica, which breaks PDF/A.
+    pdf = canvas.Canvas(buffer, pagesize=frame.media, invariant=1, initialFontName=fonts.BODY)
     draw(Pen(pdf, frame))
     pdf.showPage()
     pdf.save()
@@ -205,21 +231,17 @@ def _overlay(frame: Frame, draw) -> bytes:
 def _place_value(pen: Pen, hits: list[TextHit], placeholder: str, anchor: str | None, value: str) -> bool:
     """Write ``value`` over ``${placeholder}`` or right after ``anchor`` (e.g. "Nomor :")."""
     found = find(hits, re.escape("${" + placeholder + "}"))
-    frame = pen.frame
     if found:
         hit, match = found
-        vx, vy = frame.from_user(hit.x, hit.y)
-        vx += _offset(hit, hit.text[: match.start()])
-        ux, uy = frame.to_user(vx, vy)
-        pen.white_out(ux, uy, _offset(hit, match.group(0)) + 2, hit.size)
-        pen.text(vx, vy, value, hit.size)
+        start = _offset(hit, hit.text[: match.start()])
+        pen.white_out_along(hit, start, _offset(hit, match.group(0)) + 2)
+        pen.text_along(hit, start, value)
         return True
     if anchor:
         found = find(hits, anchor)
         if found:
             hit, match = found
-            vx, vy = frame.from_user(hit.x, hit.y)
-            pen.text(vx + _offset(hit, hit.text[: match.end()]) + 3, vy, value, hit.size)
+            pen.text_along(hit, _offset(hit, hit.text[: match.end()]) + 3, value)
             return True
     return False
 
@@ -235,14 +257,14 @@ def _signature_boxes(frame: Frame, page_index: int, hits: list[TextHit], count: 
             vx, vy = frame.from_user(hit.x, hit.y)
             vx += _offset(hit, hit.text[: match.start()])
             if pen:
-                pen.white_out(*frame.to_user(vx, vy), _offset(hit, match.group(0)) + 2, hit.size)
+                pen.white_out_along(hit, _offset(hit, hit.text[: match.start()]), _offset(hit, match.group(0)) + 2)
             top = vy + hit.size
         elif single:
             hit, match = single
             vx, vy = frame.from_user(hit.x, hit.y)
             vx += _offset(hit, hit.text[: match.start()])
             if n == 0 and pen:
-                pen.white_out(*frame.to_user(vx, vy), _offset(hit, match.group(0)) + 2, hit.size)
+                pen.white_out_along(hit, _offset(hit, hit.text[: match.start()]), _offset(hit, match.group(0)) + 2)
             top = vy + hit.size - n * (height + 2 * mm)
         else:
             # Above the QR band at the bottom right, stacked upward in signing order.
@@ -275,7 +297,8 @@ def stamp(pdf_bytes: bytes, data: StampData, placement: Placement | None = None)
                 qr_hit = find(hits, re.escape("${qr}"))
                 if qr_hit:
                     vx, vy = frame.from_user(qr_hit[0].x, qr_hit[0].y)
-                    pen.white_out(*frame.to_user(vx, vy), _offset(qr_hit[0], qr_hit[0].text) + 2, qr_hit[0].size)
+                    pen.white_out_along(qr_hit[0], _offset(qr_hit[0], qr_hit[0].text[: qr_hit[1].start()]),
+                                        _offset(qr_hit[0], qr_hit[1].group(0)) + 2)
                     qx, qy = vx, vy - QR_SIZE + qr_hit[0].size
                 else:
                     qx, qy = frame.width - 15 * mm - QR_SIZE, 14 * mm
@@ -307,8 +330,8 @@ def appearance_pdf(box: SignatureBox, lines: list[str], specimen: bytes | None =
     x1, y1, x2, y2 = box.box
     width, height = x2 - x1, y2 - y1
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1)
     fonts.register()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=1, initialFontName=fonts.BODY)
     pdf.saveState()
     upright_w, upright_h = (height, width) if box.rotate in (90, 270) else (width, height)
     if box.rotate == 90:

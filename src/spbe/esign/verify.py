@@ -243,14 +243,20 @@ def _validate(sig, context):
     return outside_event_loop(validate_pdf_signature, sig, context, ts_validation_context=context)
 
 
+def _get(node, key, default):
+    """A dictionary entry, dereferenced (pyHanko's ``get`` returns indirect references)."""
+    return node[key] if key in node else default
+
+
 def _field_values(root) -> dict:
-    values, stack = {}, [(f, "") for f in root.get("/AcroForm", {}).get("/Fields", [])] if "/AcroForm" in root else []
+    values = {}
+    stack = [(f, "") for f in _get(_get(root, "/AcroForm", {}), "/Fields", [])]
     while stack:
         ref, prefix = stack.pop()
         node = ref.get_object()
-        name = f"{prefix}.{node['/T']}" if prefix and "/T" in node else str(node.get("/T", prefix))
-        stack.extend((k, name) for k in node.get("/Kids", []))
-        if str(node.get("/FT", "")) not in ("", "/Sig") and "/V" in node:
+        name = f"{prefix}.{node['/T']}" if prefix and "/T" in node else str(_get(node, "/T", prefix))
+        stack.extend((k, name) for k in _get(node, "/Kids", []))
+        if str(_get(node, "/FT", "")) not in ("", "/Sig") and "/V" in node:
             values[name] = repr(node["/V"])
     return values
 
@@ -262,7 +268,7 @@ def _annotation_count(root) -> int:
         if "/Kids" in node:
             stack.extend(node["/Kids"])
         else:
-            count += sum(1 for a in node.get("/Annots", []) if str(a.get_object().get("/Subtype", "")) != "/Widget")
+            count += sum(1 for a in _get(node, "/Annots", []) if str(_get(a.get_object(), "/Subtype", "")) != "/Widget")
     return count
 
 
@@ -274,7 +280,7 @@ def _modifications(status, sig, reader) -> list[str]:
         return []
     found = []
     try:
-        then, now = reader.get_historical_root(sig.signed_revision), reader.root
+        then, now = reader.get_historical_resolver(sig.signed_revision).root, reader.root
         if _field_values(then) != {k: v for k, v in _field_values(now).items() if k in _field_values(then)}:
             found.append("form_filling")
         if _annotation_count(then) != _annotation_count(now):

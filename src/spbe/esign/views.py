@@ -19,7 +19,39 @@ from spbe.core.services import ServiceError
 from spbe.core.views import console_view, scoped_object_or_404
 
 from . import services
-from .models import Document, DocumentFile, SignatureStep
+from .models import Document, DocumentFile, DocumentType, SignatureStep
+from .verify import MODIFICATION_NAMES, PROBLEMS
+
+
+def _local_time(value: str | None):
+    """An ISO time from the report as the reader's local (WITA) datetime."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return timezone.localtime(moment) if timezone.is_aware(moment) else moment
+
+
+def _readable(report) -> list[dict]:
+    """The report's signatures with their problem in the page's language and times in WITA."""
+    rows = []
+    for item in report.signatures:
+        if item.problem_code == "modified":
+            what = ", ".join(str(MODIFICATION_NAMES.get(m, m)) for m in item.modifications) or "?"
+            problem = str(PROBLEMS["modified"]) % {"what": what}
+        elif item.problem_code == "unreadable":
+            problem = str(PROBLEMS["unreadable"]) % {"what": item.problem.rsplit(": ", 1)[-1].rstrip(".")}
+        else:
+            problem = str(PROBLEMS[item.problem_code]) if item.problem_code in PROBLEMS else item.problem
+        rows.append({"item": item, "problem": problem, "when": _local_time(item.timestamp_time or item.signing_time),
+                     "modifications": [str(MODIFICATION_NAMES.get(m, m)) for m in item.modifications]})
+    return rows
 
 
 def _documents(user):
@@ -36,8 +68,13 @@ class DocumentForm(forms.Form):
     title = forms.CharField(max_length=300, label=gettext_lazy("Title"))
     class_code = forms.CharField(max_length=20, label=gettext_lazy("Classification code"), initial="000.1")
     classification = forms.ChoiceField(choices=Document.Classification.choices, label=gettext_lazy("Security classification"))
-    level = forms.ChoiceField(choices=[("B-B", "PAdES B-B"), ("B-T", "PAdES B-T (timestamp)"), ("B-LT", "PAdES B-LT (long-term)")],
-                              label=gettext_lazy("Signature level"))
+    document_type = forms.ModelChoiceField(queryset=DocumentType.objects.none(), required=False,
+                                           label=gettext_lazy("Document type"))
+    level = forms.ChoiceField(choices=[("", gettext_lazy("As the document type says")), ("B-B", "PAdES B-B"),
+                                       ("B-T", gettext_lazy("PAdES B-T (timestamp)")),
+                                       ("B-LT", gettext_lazy("PAdES B-LT (long-term validation)")),
+                                       ("B-LTA", gettext_lazy("PAdES B-LTA (archive timestamps)"))],
+                              required=False, label=gettext_lazy("Signature level"))
     file = forms.FileField(label=gettext_lazy("Draft (PDF)"))
     reviewers = forms.CharField(required=False, label=gettext_lazy("Reviewers (paraf), in order: user names separated by commas"))
     signers = forms.CharField(label=gettext_lazy("Signers, in order: user names separated by commas"))
@@ -46,6 +83,8 @@ class DocumentForm(forms.Form):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = permissions.scope_queryset(user, "esign.add_document", Agency.objects.all())
+        self.fields["document_type"].queryset = DocumentType.objects.filter(
+            is_active=True, institution__in=self.fields["agency"].queryset.values("institution"))
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
 
@@ -76,8 +115,37 @@ def document_list(request):
         qs = qs.filter(Q(reviews__reviewer=request.user, reviews__status="waiting") | Q(signatures__signer=request.user,
                                                                                           signatures__status="waiting")).distinct()
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    waiting_bsre = [d.pk for d in qs.filter(status=Document.Status.SIGNING, signatures__signer=request.user,
+                                            signatures__status="waiting", signatures__method="bsre").distinct()
+                    if services.is_my_turn(d, request.user)]
     return render(request, "esign/document_list.html", {"page": page, "status": status, "statuses": Document.Status.choices,
-                                                        "can_add": permissions.has_perm(request.user, "esign.add_document")})
+                                                        "can_add": permissions.has_perm(request.user, "esign.add_document"),
+                                                        "batch": waiting_bsre})
+
+
+@console_view
+@require_http_methods(["POST"])
+def sign_batch(request):
+    """Several documents with one BSrE passphrase (or one-time code)."""
+    ids = [int(i) for i in request.POST.getlist("document") if i.isdigit()][:50]
+    documents = list(_documents(request.user).filter(pk__in=ids))
+    if not documents:
+        messages.error(request, _("Choose at least one document."))
+        return redirect("esign:document-list")
+    try:
+        done = services.sign_batch(documents, by=request.user, passphrase=request.POST.get("passphrase", ""),
+                                   totp=request.POST.get("totp", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    except PermissionDenied:
+        messages.error(request, _("It is not your turn on this document."))
+    else:
+        if len(done) == len(documents):
+            messages.success(request, _("%(count)s documents signed.") % {"count": len(done)})
+        else:
+            messages.warning(request, _("%(done)s of %(count)s documents signed; the others show why.")
+                             % {"done": len(done), "count": len(documents)})
+    return redirect("esign:document-list")
 
 
 @console_view
@@ -92,7 +160,8 @@ def document_new(request):
             document = services.create_document(
                 agency=data["agency"], title=data["title"], class_code=data["class_code"], classification=data["classification"],
                 file_name=upload.name, data=upload.read(), reviewers=data["reviewer_users"],
-                signers_=[(u, data["method"]) for u in data["signer_users"]], level=data["level"], by=request.user)
+                signers_=[(u, data["method"]) for u in data["signer_users"]], level=data["level"],
+                document_type=data["document_type"], by=request.user)
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -117,6 +186,9 @@ def document_detail(request, document_id: int):
             elif action == "sign":
                 services.sign(document, by=request.user, passphrase=request.POST.get("passphrase", ""), totp=request.POST.get("totp", ""))
                 messages.success(request, _("Signed."))
+            elif action == "send_totp":
+                services.request_bsre_totp(request.user)
+                messages.success(request, _("BSrE has sent a one-time code to your registered phone or e-mail."))
             elif action == "withdraw":
                 services.withdraw(document, by=request.user, reason=request.POST.get("reason", ""))
                 messages.success(request, _("Withdrawn."))
@@ -138,10 +210,13 @@ def document_detail(request, document_id: int):
     from spbe.audit.models import AuditEvent
 
     history = AuditEvent.objects.filter(target_type="esign.document", target_id=str(document.pk)).order_by("sequence")
+    my_signature = next_sig if next_sig and next_sig.signer_id == request.user.pk else None
+    bsre_status = services.bsre_status(request.user) if my_signature and my_signature.method == "bsre" else None
     return render(request, "esign/document_detail.html", {
+        "bsre_status": bsre_status,
         "document": document, "reviews": reviews, "signatures": sigs, "files": document.files.all(), "history": history,
         "my_review": next_review if next_review and next_review.reviewer_id == request.user.pk else None,
-        "my_signature": next_sig if next_sig and next_sig.signer_id == request.user.pk else None,
+        "my_signature": my_signature,
         "is_drafter": document.drafter_id == request.user.pk, "verify_url": services.verify_url(document),
     })
 
@@ -195,4 +270,6 @@ def public_verify(request):
                 report, record = services.verify_upload(upload.read())
             except ServiceError as exc:
                 messages.error(request, exc.message)
-    return render(request, "esign/public_verify.html", {"report": report, "record": record})
+    return render(request, "esign/public_verify.html", {
+        "report": report, "record": record, "rows": _readable(report) if report else [],
+        "timestamps": [{"item": t, "when": _local_time(t.time)} for t in report.document_timestamps] if report else []})
