@@ -96,7 +96,9 @@ def _load_roots_stamped(paths, stamp):
 
 
 def validation_context():
-    return pades.validation_context(trust_roots(), fetching=True)
+    # Hard-fail: a B-LT file whose DSS silently lacks a response would verify offline as
+    # "unknown" years later, so signing stops instead when a responder cannot answer.
+    return pades.validation_context(trust_roots(), fetching=True, revocation_mode="hard-fail")
 
 
 def _options(request: SignRequest) -> pades.SignOptions:

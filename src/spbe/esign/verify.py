@@ -238,9 +238,11 @@ def _soft_context(trust_roots):
 def _validate(sig, context):
     from pyhanko.sign.validation import validate_pdf_signature
 
+    from .diffpolicy import diff_policy
     from .pades import outside_event_loop
 
-    return outside_event_loop(validate_pdf_signature, sig, context, ts_validation_context=context)
+    return outside_event_loop(validate_pdf_signature, sig, context, ts_validation_context=context,
+                              diff_policy=diff_policy())
 
 
 def _get(node, key, default):
