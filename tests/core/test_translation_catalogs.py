@@ -33,3 +33,27 @@ def test_every_tourist_language_has_a_love_bali_catalog():
 
     wanted = {to_locale(code) for code, _name in settings.LANGUAGES if code != "en"}
     assert wanted <= have, wanted - have
+
+
+def test_no_text_is_translated_once_at_import():
+    """``gettext`` in a module- or class-level constant freezes the language of whoever imported
+    the module first; those constants must use ``gettext_lazy``."""
+    import ast
+    from pathlib import Path
+
+    found = []
+    for path in Path(__file__).resolve().parents[2].joinpath("src", "spbe").rglob("*.py"):
+        source = path.read_text()
+        if "import gettext as _" not in source:
+            continue
+
+        def scan(body, path=path):
+            for node in body:
+                if isinstance(node, ast.ClassDef):
+                    scan(node.body)
+                elif isinstance(node, ast.Assign | ast.AnnAssign):
+                    if any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in ast.walk(node)):
+                        found.append(f"{path.name}:{node.lineno}")
+
+        scan(ast.parse(source).body)
+    assert not found, found

@@ -33,6 +33,7 @@ class EsignEnv:
     bsre: FakeBsre
     bsre_url: str
     softhsm_conf: str | None
+    pki_server: PkiServer | None = None
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,7 @@ def esign_env(tmp_path_factory):
     subprocess.run(["softhsm2-util", "--import", str(pki.path("seal.key.pem")), "--token", "spbe-seal", "--label", "seal",
                     "--id", "01", "--pin", SOFTHSM_PIN], check=True, env=env, capture_output=True)
     os.environ["SOFTHSM2_CONF"] = str(conf)
-    yield EsignEnv(pki, bsre, bsre_url, str(conf))
+    yield EsignEnv(pki, bsre, bsre_url, str(conf), server)
     bsre.stop()
     server.stop()
 

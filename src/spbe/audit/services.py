@@ -132,3 +132,10 @@ def verify_chain(batch_size: int = 2000) -> ChainReport:
             f"chain head says #{last_sequence} but the log ends at #{checked} (records removed at the end)",
         )
     return ChainReport(True, checked)
+
+
+def history(target_type: str, target_id) -> list:
+    """The events of one object, oldest first (for the history panel of its page)."""
+    from .models import AuditEvent
+
+    return list(AuditEvent.objects.filter(target_type=target_type, target_id=str(target_id)).order_by("sequence"))

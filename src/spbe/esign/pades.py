@@ -15,6 +15,7 @@ one incremental revision per step.
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import io
 import uuid
 from dataclasses import dataclass
@@ -248,6 +249,16 @@ def add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple]], *, loc
     return output.getvalue()
 
 
+def is_certified(pdf: bytes) -> bool:
+    """The document carries a certification signature (DocMDP). After it, a signature may go
+    visibly only into a signature field that already exists; a new one must be invisible."""
+    try:
+        root = PdfFileReader(io.BytesIO(pdf), strict=False).root
+        return "/Perms" in root and "/DocMDP" in root["/Perms"]
+    except Exception:  # noqa: BLE001
+        return False
+
+
 def has_signatures(pdf: bytes) -> bool:
     try:
         return bool(PdfFileReader(io.BytesIO(pdf), strict=False).embedded_signatures)
@@ -287,6 +298,8 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
         # validation data): lock exactly the form fields that exist now.
         spec_kwargs["field_mdp_spec"] = fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=locked)
     stamp_style = None
+    if options.appearance is not None and not prepared and is_certified(pdf):
+        options = dataclasses.replace(options, appearance=None)  # see is_certified
     if options.appearance is not None:
         from pyhanko.stamp import StaticStampStyle
 

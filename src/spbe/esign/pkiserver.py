@@ -119,17 +119,28 @@ def build_timestamp_response(pki: TestPki, request_der: bytes) -> bytes:
 
 class _Handler(QuietHandler):
     pki: TestPki
+    outage: set  # services answering 503 as in a real outage: "ocsp", "crl", "tsa"
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_body(status, body, content_type)
 
+    def _down(self, service: str) -> bool:
+        if service in self.outage:
+            self._send(503, b"service unavailable", "text/plain")
+            return True
+        return False
+
     def do_GET(self):
+        if self.path.startswith("/crl/") and self._down("crl"):
+            return None
         if self.path in ("/crl/root.crl", "/crl/bsre.crl"):
             return self._send(200, build_crl(self.pki, self.path.split("/")[-1][:-4]), "application/pkix-crl")
         return self._send(404, b"not found", "text/plain")
 
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self._down({"/ocsp/bsre": "ocsp", "/tsa": "tsa"}.get(self.path, "")):
+            return None
         if self.path == "/ocsp/bsre":
             return self._send(200, build_ocsp_response(self.pki, body), "application/ocsp-response")
         if self.path == "/tsa":
@@ -142,5 +153,6 @@ class _Handler(QuietHandler):
 
 class PkiServer(LoopbackServer):
     def __init__(self, pki: TestPki):
-        super().__init__(_Handler, pki=pki)
+        self.outage: set[str] = set()
+        super().__init__(_Handler, pki=pki, outage=self.outage)
         self.pki = pki

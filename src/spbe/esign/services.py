@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from spbe.audit import services as audit
 from spbe.core import permissions
@@ -270,30 +271,30 @@ def withdraw(document: Document, *, by, reason: str) -> Document:
 _IN_PROGRESS = "signing in progress"
 SIGN_PROBLEMS = {
     # SignerError codes and our own checks, in words an official understands.
-    "wrong_passphrase": _("The passphrase is wrong. Check it (it is case-sensitive) and try again; after several "
+    "wrong_passphrase": gettext_lazy("The passphrase is wrong. Check it (it is case-sensitive) and try again; after several "
                           "wrong attempts BSrE blocks signing for a while."),
-    "wrong_totp": _("The one-time code is wrong or has expired. Ask for a new code."),
-    "not_registered": _("No active BSrE certificate is registered for your NIK. Contact the Diskominfos TTE desk."),
-    "certificate_inactive": _("Your BSrE certificate is not active (expired, suspended or revoked). Renew it on the "
+    "wrong_totp": gettext_lazy("The one-time code is wrong or has expired. Ask for a new code."),
+    "not_registered": gettext_lazy("No active BSrE certificate is registered for your NIK. Contact the Diskominfos TTE desk."),
+    "certificate_inactive": gettext_lazy("Your BSrE certificate is not active (expired, suspended or revoked). Renew it on the "
                               "BSrE portal."),
-    "bad_document": _("BSrE did not accept the document file."),
-    "unavailable": _("The signing service cannot be reached right now. Nothing was signed; try again later."),
-    "rejected": _("The signature was refused: %(detail)s"),
-    "misconfigured": _("Signing is not configured correctly here; tell the administrator (%(detail)s)."),
-    "wrong_certificate": _("The certificate used is not the right one for this step: %(detail)s"),
-    "level_not_reached": _("The signature did not reach the level this document needs (%(needed)s; reached %(reached)s)."),
-    "not_valid": _("The signed file does not verify: %(detail)s"),
+    "bad_document": gettext_lazy("BSrE did not accept the document file."),
+    "unavailable": gettext_lazy("The signing service cannot be reached right now. Nothing was signed; try again later."),
+    "rejected": gettext_lazy("The signature was refused: %(detail)s"),
+    "misconfigured": gettext_lazy("Signing is not configured correctly here; tell the administrator (%(detail)s)."),
+    "wrong_certificate": gettext_lazy("The certificate used is not the right one for this step: %(detail)s"),
+    "level_not_reached": gettext_lazy("The signature did not reach the level this document needs (%(needed)s; reached %(reached)s)."),
+    "not_valid": gettext_lazy("The signed file does not verify: %(detail)s"),
 }
 BSRE_STATUS_TEXT = {
-    "ISSUE": _("Your BSrE certificate is active."),
-    "EXPIRED": _("Your BSrE certificate has expired; renew it on the BSrE portal before signing."),
-    "RENEW": _("Your BSrE certificate is being renewed; you can sign once it is issued."),
-    "WAITING_FOR_VERIFICATION": _("Your BSrE registration is waiting for verification."),
-    "NEW": _("Your BSrE registration is new and not yet verified."),
-    "NO_CERTIFICATE": _("You have no BSrE certificate yet."),
-    "NOT_REGISTERED": _("Your NIK is not registered at BSrE."),
-    "SUSPEND": _("Your BSrE certificate is suspended."),
-    "REVOKE": _("Your BSrE certificate has been revoked."),
+    "ISSUE": gettext_lazy("Your BSrE certificate is active."),
+    "EXPIRED": gettext_lazy("Your BSrE certificate has expired; renew it on the BSrE portal before signing."),
+    "RENEW": gettext_lazy("Your BSrE certificate is being renewed; you can sign once it is issued."),
+    "WAITING_FOR_VERIFICATION": gettext_lazy("Your BSrE registration is waiting for verification."),
+    "NEW": gettext_lazy("Your BSrE registration is new and not yet verified."),
+    "NO_CERTIFICATE": gettext_lazy("You have no BSrE certificate yet."),
+    "NOT_REGISTERED": gettext_lazy("Your NIK is not registered at BSrE."),
+    "SUSPEND": gettext_lazy("Your BSrE certificate is suspended."),
+    "REVOKE": gettext_lazy("Your BSrE certificate has been revoked."),
 }
 
 
@@ -331,8 +332,16 @@ def _request_for(document: Document, step: SignatureStep, by, *, passphrase: str
         reason=(_("Signed as %(title)s") % {"title": profile.title}) if personal and profile else str(_("Electronic seal")),
         location="Denpasar, Bali", signer_name=signer_line(step)[0], nik=profile.nik if personal and profile else "",
         passphrase=passphrase, totp=totp, appearance=appearance, appearance_image=image,
-        certify=step.position == 1 and not document.arrived_signed,
+        certify=_certifies(document, step),
     )
+
+
+def _certifies(document: Document, step: SignatureStep) -> bool:
+    """The first signature certifies our own letters, unless a BSrE signature follows: BSrE
+    makes its own new field, which a certified document would accept only invisibly."""
+    if step.position != 1 or document.arrived_signed:
+        return False
+    return not document.signatures.filter(position__gt=1, method=SignatureStep.Method.BSRE).exists()
 
 
 def is_my_turn(document: Document, user) -> bool:

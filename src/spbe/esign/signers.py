@@ -260,9 +260,11 @@ class BsreSigner:
         if response.status_code != 200:
             raise self._error(response)
 
-    def _properties(self, request: SignRequest) -> dict:
+    @staticmethod
+    def _properties(request: SignRequest, pdf: bytes) -> dict:
         props = {"tampilan": "INVISIBLE", "reason": request.reason, "location": request.location}
-        if request.appearance is not None and request.appearance_image:
+        # BSrE always makes a new field, which a certified document allows only invisibly.
+        if request.appearance is not None and request.appearance_image and not pades.is_certified(pdf):
             x1, y1, x2, y2 = request.appearance.box
             props.update(tampilan="VISIBLE", imageBase64=base64.b64encode(request.appearance_image).decode(),
                          page=request.appearance.page + 1, originX=x1, originY=y1, width=x2 - x1, height=y2 - y1)
@@ -278,7 +280,7 @@ class BsreSigner:
         credential = {"totp": request.totp} if request.totp else {"passphrase": request.passphrase}
         response = self._post("/api/v2/sign/pdf", json={
             "nik": request.nik, **credential, "file": [base64.b64encode(p).decode() for p in pdfs],
-            "signatureProperties": [self._properties(r) for r in requests],
+            "signatureProperties": [self._properties(r, p) for r, p in zip(requests, pdfs, strict=True)],
         })
         if response.status_code != 200:
             raise self._error(response)

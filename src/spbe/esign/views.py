@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from spbe.audit import services as audit
 from spbe.core import permissions, ratelimit
 from spbe.core.models import Agency, User
 from spbe.core.services import ServiceError
@@ -207,9 +208,8 @@ def document_detail(request, document_id: int):
     sigs = list(document.signatures.select_related("signer"))
     next_review = next((r for r in reviews if r.status == "waiting"), None) if document.status == "in_review" else None
     next_sig = next((s for s in sigs if s.status == "waiting"), None) if document.status == "signing" else None
-    from spbe.audit.models import AuditEvent
-
-    history = AuditEvent.objects.filter(target_type="esign.document", target_id=str(document.pk)).order_by("sequence")
+    history = [(event, HISTORY_LABELS.get(event.action, _("Other change")))
+               for event in audit.history("esign.document", document.pk)]
     my_signature = next_sig if next_sig and next_sig.signer_id == request.user.pk else None
     bsre_status = services.bsre_status(request.user) if my_signature and my_signature.method == "bsre" else None
     return render(request, "esign/document_detail.html", {
@@ -219,6 +219,20 @@ def document_detail(request, document_id: int):
         "my_signature": my_signature,
         "is_drafter": document.drafter_id == request.user.pk, "verify_url": services.verify_url(document),
     })
+
+
+HISTORY_LABELS = {
+    "esign.document.created": gettext_lazy("Draft created"),
+    "esign.document.draft_replaced": gettext_lazy("Draft replaced"),
+    "esign.document.submitted": gettext_lazy("Submitted for paraf"),
+    "esign.document.paraf": gettext_lazy("Paraf"),
+    "esign.document.numbered": gettext_lazy("Numbered and stamped"),
+    "esign.document.signed": gettext_lazy("Signed"),
+    "esign.document.sign_failed": gettext_lazy("Signing failed"),
+    "esign.document.completed": gettext_lazy("All signatures complete"),
+    "esign.document.withdrawn": gettext_lazy("Withdrawn"),
+    "esign.document.archive_timestamp_renewed": gettext_lazy("Archive timestamp renewed"),
+}
 
 
 @console_view
