@@ -15,6 +15,7 @@ one incremental revision per step.
 from __future__ import annotations
 
 import binascii
+import logging
 import dataclasses
 import io
 import uuid
@@ -26,7 +27,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
-from pyhanko.pdf_utils import content
+from pyhanko.pdf_utils import content, generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.layout import BoxConstraints
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -36,6 +37,7 @@ from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+logger = logging.getLogger("spbe.esign")
 LEVELS = ("B-B", "B-T", "B-LT", "B-LTA")
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 # Room for the CMS blob: RSA-2048 signature + a 3-certificate chain + a timestamp token, with
@@ -225,6 +227,24 @@ def unique_field_name(pdf: bytes, wanted: str = "") -> str:
     return f"{base}{n}"
 
 
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    """An incremental writer that keeps a PDF/A file's Info and XMP saying the same thing: pyHanko
+    appends its name to the Info producer but writes only its own name into the XMP, and PDF/A
+    requires both to match. With XMP present the Info producer is set to that same name."""
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    try:
+        if writer._info is not None and "/Metadata" in writer.root:
+            info = writer._info.get_object()
+            if str(info.get("/Producer", "")) != VENDOR:
+                info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+                writer.mark_update(writer._info)
+    except Exception:  # noqa: BLE001 - odd Info dictionaries: leave them as they are
+        logger.info("Info dictionary not aligned with XMP")
+    return writer
+
+
 def empty_signature_fields(pdf: bytes) -> set[str]:
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
@@ -238,7 +258,7 @@ def add_signature_fields(pdf: bytes, boxes: list[tuple[str, int, tuple]], *, loc
     document (DocMDP "form filling and signing") may be signed later only in fields that already
     exist, so every signer's box is prepared now. ``lock`` names the form fields the first
     signature locks (FieldMDP)."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _writer(pdf)
     for number, (name, page, box) in enumerate(boxes):
         spec = fields.SigFieldSpec(sig_field_name=name, on_page=page, box=tuple(int(round(v)) for v in box),
                                    field_mdp_spec=fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, fields=lock)
@@ -278,7 +298,7 @@ def sign_pdf(pdf: bytes, signer: signers.Signer, options: SignOptions) -> bytes:
         raise SigningFailed(f"{options.level} needs a validation context to fetch revocation data")
     prepared = options.field_name in empty_signature_fields(pdf) if options.field_name else False
     field_name = options.field_name if prepared else unique_field_name(pdf, options.field_name)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _writer(pdf)
     certify = options.certify and not has_signatures(pdf)
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -348,7 +368,7 @@ def add_document_timestamp(pdf: bytes, tsa_url: str, context: ValidationContext)
     """A document timestamp (ETSI.RFC3161) over the file as it is, with its own validation data."""
     if not tsa_url:
         raise SigningFailed("B-LTA needs a timestamp authority (ESIGN_TSA_URL)")
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    writer = _writer(pdf)
     output = io.BytesIO()
     try:
         outside_event_loop(signers.PdfTimeStamper(HttpTimeStamper(tsa_url)).timestamp_pdf, writer, "sha256",

@@ -181,6 +181,44 @@ class TextHit:
     angle: float = 0.0  # direction of the text in user space, degrees
 
 
+PLACEHOLDER = re.compile(rb"\$\{(?:nomor|tanggal|qr|ttd(?:_\d+)?)\}")
+
+
+def erase_placeholders(page) -> None:
+    """Blank the ``${…}`` placeholders in the page's own text (as spaces, so nothing moves):
+    white-out alone would hide them on screen but leave them for copy-paste, search and screen
+    readers. Text shown with a two-byte font cannot be matched this way and stays covered only."""
+    from pypdf.generic import ArrayObject, ByteStringObject, TextStringObject
+
+    try:
+        stream = page.get_contents()
+        operations = stream.operations if stream is not None else []
+    except Exception:  # noqa: BLE001 - unreadable content: white-out only
+        return
+    changed = False
+
+    def blank(operand):
+        nonlocal changed
+        raw = operand.original_bytes if isinstance(operand, TextStringObject) else bytes(operand)
+        if not PLACEHOLDER.search(raw):
+            return operand
+        changed = True
+        return ByteStringObject(PLACEHOLDER.sub(lambda m: b" " * len(m.group(0)), raw))
+
+    for index, (operands, operator) in enumerate(operations):
+        if operator in (b"Tj", b"'") and operands:
+            operands[-1] = blank(operands[-1])
+        elif operator == b'"' and len(operands) == 3:
+            operands[2] = blank(operands[2])
+        elif operator == b"TJ" and operands and isinstance(operands[0], ArrayObject):
+            operands[0] = ArrayObject(blank(item) if isinstance(item, (TextStringObject, ByteStringObject)) else item
+                                      for item in operands[0])
+        stream.operations[index] = (operands, operator)
+    if changed:
+        stream.operations = operations
+        page.replace_contents(stream)
+
+
 def text_hits(page) -> list[TextHit]:
     """Every text chunk on a page with where it starts (pypdf's text visitor)."""
     hits: list[TextHit] = []
@@ -307,6 +345,8 @@ def stamp(pdf_bytes: bytes, data: StampData, placement: Placement | None = None)
                 boxes.extend(_signature_boxes(frame, index, hits, len(data.signers), pen))
 
         overlay = PdfReader(io.BytesIO(_overlay(frame, draw))).pages[0]
+        if hits:
+            erase_placeholders(page)
         page.merge_page(overlay)
     out = io.BytesIO()
     writer.write(out)
