@@ -222,6 +222,9 @@ def test_a_signature_below_the_documents_level_is_not_kept(desk, esign, monkeypa
 
 @pytest.fixture
 def responders_down(esign):
+    from spbe.esign import fetchers
+
+    fetchers.clear_cache()  # answers fetched by earlier tests would still be fresh
     esign.pki_server.outage.update({"ocsp", "crl"})
     yield
     esign.pki_server.outage.clear()

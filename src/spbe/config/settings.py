@@ -402,6 +402,7 @@ ESIGN_TSA_URL = env("ESIGN_TSA_URL", ESIGN_PKI_URL + "/tsa")
 # B-LTA (archive timestamps, renewed by `spbe esign_renew_timestamps` before the TSA expires).
 ESIGN_DEFAULT_LEVEL = env("ESIGN_DEFAULT_LEVEL", "B-LT")
 ESIGN_ARCHIVE_RENEW_DAYS = int(env("ESIGN_ARCHIVE_RENEW_DAYS", "90"))
+ESIGN_REVOCATION_CACHE_SECONDS = int(env("ESIGN_REVOCATION_CACHE_SECONDS", "300"))  # OCSP/CRL answers reused, never past nextUpdate
 # The command line's `--signer local` without --nik: a person's test certificate, never the seal.
 ESIGN_PKCS12_PATH = env("ESIGN_PKCS12_PATH", str(ESIGN_PKI_DIR / "sekda.p12"))
 ESIGN_PKCS12_PASSWORD = env("ESIGN_PKCS12_PASSWORD", "" if IS_PRODUCTION else "uji-only")  # the test PKI's bundles

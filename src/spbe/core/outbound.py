@@ -16,7 +16,9 @@ bounded steps (``inflate_capped``), so a small compressed answer cannot fill mem
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
+import os
 import socket
 import zlib
 from urllib.parse import urlsplit
@@ -165,13 +167,31 @@ class AsyncGuardedTransport(httpx.AsyncHTTPTransport):
         return await super().handle_async_request(request)
 
 
+@functools.cache
+def _default_tls(cafile: str, capath: str):
+    """One TLS context per trust store: loading the CA bundle costs ~25 ms, every client paid it."""
+    import ssl
+
+    import certifi
+
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _tls(verify):
+    if verify is True:
+        return _default_tls(os.environ.get("SSL_CERT_FILE", ""), os.environ.get("SSL_CERT_DIR", ""))
+    return verify
+
+
 def client(purpose: str, *, verify=True, **kwargs) -> httpx.Client:
     """An httpx client whose every request (and redirect) passes the guard for ``purpose``."""
-    return httpx.Client(transport=GuardedTransport(purpose, verify=verify), **kwargs)
+    return httpx.Client(transport=GuardedTransport(purpose, verify=_tls(verify)), **kwargs)
 
 
 def async_client(purpose: str, *, verify=True, limits: httpx.Limits | None = None, **kwargs) -> httpx.AsyncClient:
-    transport = AsyncGuardedTransport(purpose, verify=verify, limits=limits or httpx.Limits())
+    transport = AsyncGuardedTransport(purpose, verify=_tls(verify), limits=limits or httpx.Limits())
     return httpx.AsyncClient(transport=transport, **kwargs)
 
 

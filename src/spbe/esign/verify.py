@@ -132,6 +132,25 @@ def _encoded_length(raw: bytes) -> int:
     return len(header) + len(contents) + len(trailer)
 
 
+def _decode_all(value) -> None:
+    """Decode every nested element, as ``.native`` would, without building Python values from
+    them (a tenth of the time). asn1crypto decodes lazily; an altered tag deep in an unsigned
+    part would otherwise never be looked at."""
+    from asn1crypto import core
+
+    if isinstance(value, core.Choice):
+        _decode_all(value.chosen)
+    elif isinstance(value, core.Any):
+        _decode_all(value.parsed)
+    elif isinstance(value, core.Sequence | core.Set):
+        value._parse_children(recurse=False)
+        for index in range(len(value.children or ())):
+            _decode_all(value[index])
+    elif isinstance(value, core.SequenceOf | core.SetOf):
+        for child in value:
+            _decode_all(child)
+
+
 def container_problem(sig, trust_roots: list) -> str:
     """The bytes of the signature container are outside the signed range, so check them too:
     nothing after the encoded object but zero padding, and every embedded certificate verifying
@@ -144,7 +163,7 @@ def container_problem(sig, trust_roots: list) -> str:
     try:
         length = _encoded_length(raw)
         parsed = cms.ContentInfo.load(raw[:length], strict=False)
-        parsed.native  # noqa: B018 - parse everything now, so a broken inner structure is found here
+        _decode_all(parsed)  # every nested element now, so a broken inner structure is found here
     except (ValueError, TypeError):
         return "container_unreadable"
     if raw[length:].strip(b"\x00"):
@@ -159,7 +178,7 @@ def container_problem(sig, trust_roots: list) -> str:
             used = {si["digest_algorithm"]["algorithm"].dotted for si in signed_data["signer_infos"]}
             if listed != used:
                 return "container_altered"
-    except ValueError:
+    except (ValueError, TypeError, KeyError):  # parsed lazily: a broken inner structure shows here
         return "container_unreadable"
     for certs in sets:
         for cert in certs:
