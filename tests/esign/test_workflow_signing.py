@@ -9,7 +9,7 @@ import pytest
 
 from spbe.audit.models import AuditEvent
 from spbe.core.roles import Role
-from spbe.esign import pades, services, signers
+from spbe.esign import services, signers
 from spbe.esign.models import Document, DocumentFile, SignatureStep
 from spbe.esign.verify import verify_pdf
 from tests.conftest import make_user

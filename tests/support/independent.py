@@ -64,13 +64,11 @@ def openssl_check(pdf: bytes, root_pem: Path) -> list[Checked]:
         for number, (content, der) in enumerate(signatures_in(pdf)):
             (folder / "content.bin").write_bytes(content)
             (folder / "sig.der").write_bytes(der)
-            is_doc_timestamp = False
             from asn1crypto import cms
 
             info = cms.ContentInfo.load(der, strict=False)
             encap = info["content"]["encap_content_info"]["content_type"].native
             if encap == "tst_info":
-                is_doc_timestamp = True
                 (folder / "token.der").write_bytes(der)
                 verified = subprocess.run(["openssl", "ts", "-verify", "-in", str(folder / "token.der"), "-token_in",
                                            "-data", str(folder / "content.bin"), "-CAfile", str(root_pem)],
