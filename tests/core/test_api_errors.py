@@ -157,3 +157,19 @@ def test_anonymous_requests_are_rate_limited(client):
     statuses = [client.get("/api/v1/me").status_code for _ in range(65)]
     assert statuses[0] == 401
     assert statuses[-1] == 429
+
+
+def test_no_literal_api_path_is_shadowed_by_a_parameterised_route():
+    """`/documents/{document_id}` declared before `/documents/sign-batch` once swallowed it (405)."""
+    from django.urls import resolve
+
+    from spbe.config.api import api
+
+    shadowed = []
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        if "{" in path:
+            continue
+        match = resolve(path)
+        if "<" in match.route:
+            shadowed.append(f"{', '.join(operations).upper()} {path} -> {match.route}")
+    assert shadowed == []

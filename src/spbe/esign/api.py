@@ -56,7 +56,7 @@ def list_documents(request, status: str = ""):
     return [_out(d) for d in qs[:200]]
 
 
-@router.get("/documents/{document_id}", response=DocumentOut)
+@router.get("/documents/{int:document_id}", response=DocumentOut)
 def get_document(request, document_id: int):
     return _out(get_scoped_or_404(request, "esign.view_document", Document.objects.all(), pk=document_id))
 
@@ -66,7 +66,7 @@ class ParafIn(Schema):
     note: str = Field("", max_length=2000)
 
 
-@router.post("/documents/{document_id}/paraf", response=DocumentOut)
+@router.post("/documents/{int:document_id}/paraf", response=DocumentOut)
 def give_paraf(request, document_id: int, payload: ParafIn):
     document = get_scoped_or_404(request, "esign.view_document", Document.objects.all(), pk=document_id)
     return _out(services.paraf(document, by=request.user, approve=payload.approve, note=payload.note))
@@ -77,7 +77,7 @@ class SignIn(Schema):
     totp: str = Field("", max_length=12)
 
 
-@router.post("/documents/{document_id}/sign", response=DocumentOut)
+@router.post("/documents/{int:document_id}/sign", response=DocumentOut)
 def sign_document(request, document_id: int, payload: SignIn):
     document = get_scoped_or_404(request, "esign.view_document", Document.objects.all(), pk=document_id)
     return _out(services.sign(document, by=request.user, passphrase=payload.passphrase, totp=payload.totp))
