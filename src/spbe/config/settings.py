@@ -337,6 +337,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 WEBSCAN_MAX_PAGES = int(env("WEBSCAN_MAX_PAGES", "300"))
 WEBSCAN_CONCURRENCY_PER_HOST = int(env("WEBSCAN_CONCURRENCY_PER_HOST", "2"))
 WEBSCAN_REQUEST_INTERVAL = float(env("WEBSCAN_REQUEST_INTERVAL", "0.5"))
+WEBSCAN_RENDER = env_bool("WEBSCAN_RENDER", True)  # headless Chromium for script-written pages
+WEBSCAN_RENDER_BUDGET = int(env("WEBSCAN_RENDER_BUDGET", "30"))  # rendered pages per scan at most
+WEBSCAN_RENDER_TIMEOUT = float(env("WEBSCAN_RENDER_TIMEOUT", "8"))  # seconds per rendered page
+WEBSCAN_CHROMIUM = env("WEBSCAN_CHROMIUM", "/usr/bin/chromium")
 
 SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")
 

@@ -1,5 +1,7 @@
-"""Polite crawler for one registered site: robots.txt, sitemaps, same-host links, four fetch
-variants per page, a per-host concurrency cap and request interval, conditional requests.
+"""Polite crawler for one registered site: robots.txt, sitemaps, same-host links, one fetch per
+visitor profile per page (each with a fresh client: no shared cookies or connections), a
+per-host concurrency cap and request interval, conditional requests, and a bounded browser
+rendering pass for pages whose scripts write content we could not decode statically.
 
 The plain-browser fetch is conditional (If-None-Match / If-Modified-Since from the last scan):
 an unchanged page is not downloaded again for the baseline. The three cloaking variants are
@@ -23,7 +25,7 @@ from spbe.core import outbound
 
 from .detector import SiteContext, Verdict, analyze
 from .fetch import MAX_BYTES, MAX_REDIRECTS, PROFILES, Fetched
-from .scan import extract_variants
+from .scan import extract_variants, render_where_needed
 
 USER_AGENT_TOKEN = "SPBE-judol-bot"
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit for one (uncompressed) file
@@ -58,6 +60,8 @@ class CrawlResult:
     requests: int = 0
     errors: int = 0
     seconds: float = 0.0
+    rendered: int = 0
+    render_seconds: float = 0.0
 
 
 class HostLimiter:
@@ -92,7 +96,25 @@ def _same_site(url: str, host: str) -> bool:
     return (urlsplit(url).hostname or "").lower() == host
 
 
-async def _get(client, limiter, url, variant, extra_headers=None) -> Fetched:
+class ClientFactory:
+    """A new guarded client for every fetch: a first-time visitor each time, as cloakers see it.
+    Cookies set during one fetch's redirect chain are kept for that chain only."""
+
+    def __init__(self, purpose: str, timeout: float):
+        self.purpose, self.timeout = purpose, timeout
+
+    def __call__(self):
+        return outbound.async_client(self.purpose, timeout=self.timeout,
+                                     headers={"Accept-Encoding": outbound.ACCEPT_ENCODING},
+                                     limits=httpx.Limits(max_connections=2, max_keepalive_connections=0))
+
+
+async def _get(clients: ClientFactory, limiter, url, variant, extra_headers=None) -> Fetched:
+    async with clients() as client:
+        return await _get_with(client, limiter, url, variant, extra_headers)
+
+
+async def _get_with(client, limiter, url, variant, extra_headers=None) -> Fetched:
     headers = dict(PROFILES[variant], **(extra_headers or {}))
     chain, current = [url], url
     try:
@@ -161,8 +183,12 @@ async def crawl_site(
     only_urls: list[str] | None = None,
     timeout: float = 15.0,
     purpose: str = "webscan",
+    render: bool | None = None,
+    render_budget: int | None = None,
 ) -> CrawlResult:
-    """Crawl one site (or just ``only_urls`` for a re-check) and analyse every page."""
+    """Crawl one site (or just ``only_urls`` for a re-check) and analyse every page. ``render``
+    (default: when Chromium is available) opens pages whose scripts could not be decoded in a
+    headless browser, at most ``render_budget`` of them (``WEBSCAN_RENDER_BUDGET``)."""
     started = time.monotonic()
     host = (urlsplit(base_url).hostname or "").lower()
     result = CrawlResult(base_url=base_url)
@@ -172,71 +198,109 @@ async def crawl_site(
     fetched_pages: dict[str, dict[str, Fetched]] = {}
     not_modified: set[str] = set()
 
-    async with outbound.async_client(purpose, timeout=timeout,
-                                     headers={"Accept-Language": "id-ID,id;q=0.9",
-                                              "Accept-Encoding": outbound.ACCEPT_ENCODING},
-                                     limits=httpx.Limits(max_connections=concurrency * 4)) as client:
-        robots = Protego.parse("")
-        if only_urls is None:
-            robots_response = await _get(client, limiter, urljoin(base_url, "/robots.txt"), "browser")
+    clients = ClientFactory(purpose, timeout)
+    robots = Protego.parse("")
+    if only_urls is None:
+        robots_response = await _get(clients, limiter, urljoin(base_url, "/robots.txt"), "browser")
+        result.requests += 1
+        if 200 <= robots_response.status < 300:
+            robots = Protego.parse(robots_response.text)
+        sitemaps = list(robots.sitemaps) or [urljoin(base_url, "/sitemap.xml")]
+        seen_sitemaps: set[str] = set()
+        while sitemaps and len(seen_sitemaps) < 50:
+            sitemap_url = sitemaps.pop()
+            if sitemap_url in seen_sitemaps or not _same_site(sitemap_url, host):
+                continue
+            seen_sitemaps.add(sitemap_url)
+            response = await _get(clients, limiter, sitemap_url, "browser")
             result.requests += 1
-            if 200 <= robots_response.status < 300:
-                robots = Protego.parse(robots_response.text)
-            sitemaps = list(robots.sitemaps) or [urljoin(base_url, "/sitemap.xml")]
-            seen_sitemaps: set[str] = set()
-            while sitemaps and len(seen_sitemaps) < 50:
-                sitemap_url = sitemaps.pop()
-                if sitemap_url in seen_sitemaps or not _same_site(sitemap_url, host):
+            if response.status == 200:
+                pages, nested = _sitemap_locs(response.body)
+                result.sitemap_urls.update(_normalise_url(u) for u in pages if _same_site(u, host))
+                sitemaps.extend(nested)
+        queue = [_normalise_url(base_url)] + sorted(result.sitemap_urls)
+    else:
+        queue = [_normalise_url(u) for u in only_urls]
+    enqueued = set(queue)
+
+    async def visit(url: str) -> None:
+        previous = conditional.get(url, {})
+        extra = {}
+        if previous.get("etag"):
+            extra["If-None-Match"] = previous["etag"]
+        if previous.get("last_modified"):
+            extra["If-Modified-Since"] = previous["last_modified"]
+        browser = await _get(clients, limiter, url, "browser", extra)
+        variants = {"browser": browser}
+        if browser.status == 304:
+            not_modified.add(url)
+            # Nothing new for the baseline; cloakers can still hide behind the same ETag.
+            browser = await _get(clients, limiter, url, "browser")
+            variants["browser"] = browser
+        others = await asyncio.gather(*(_get(clients, limiter, url, v) for v in PROFILES if v != "browser"))
+        for fetched in others:
+            variants[fetched.variant] = fetched
+        result.requests += len(variants) + (1 if url in not_modified else 0)
+        result.errors += sum(1 for f in variants.values() if f.error)
+        fetched_pages[url] = variants
+        if only_urls is None and browser.status == 200 and browser.is_html:
+            for link in _links(browser.text, browser.final_url):
+                if not _same_site(link, host):
                     continue
-                seen_sitemaps.add(sitemap_url)
-                response = await _get(client, limiter, sitemap_url, "browser")
-                result.requests += 1
-                if response.status == 200:
-                    pages, nested = _sitemap_locs(response.body)
-                    result.sitemap_urls.update(_normalise_url(u) for u in pages if _same_site(u, host))
-                    sitemaps.extend(nested)
-            queue = [_normalise_url(base_url)] + sorted(result.sitemap_urls)
-        else:
-            queue = [_normalise_url(u) for u in only_urls]
-        enqueued = set(queue)
+                result.linked_urls.add(link)
+                if (link not in enqueued and len(enqueued) < max_pages and not link.lower().endswith(SKIP_EXTENSIONS)
+                        and robots.can_fetch(link, USER_AGENT_TOKEN)):
+                    enqueued.add(link)
+                    queue.append(link)
 
-        async def visit(url: str) -> None:
-            previous = conditional.get(url, {})
-            extra = {}
-            if previous.get("etag"):
-                extra["If-None-Match"] = previous["etag"]
-            if previous.get("last_modified"):
-                extra["If-Modified-Since"] = previous["last_modified"]
-            browser = await _get(client, limiter, url, "browser", extra)
-            variants = {"browser": browser}
-            if browser.status == 304:
-                not_modified.add(url)
-                # Nothing new for the baseline; cloakers can still hide behind the same ETag.
-                browser = await _get(client, limiter, url, "browser")
-                variants["browser"] = browser
-            others = await asyncio.gather(*(_get(client, limiter, url, v) for v in PROFILES if v != "browser"))
-            for fetched in others:
-                variants[fetched.variant] = fetched
-            result.requests += len(variants) + (1 if url in not_modified else 0)
-            result.errors += sum(1 for f in variants.values() if f.error)
-            fetched_pages[url] = variants
-            if only_urls is None and browser.status == 200 and browser.is_html:
-                for link in _links(browser.text, browser.final_url):
-                    if not _same_site(link, host):
-                        continue
-                    result.linked_urls.add(link)
-                    if (link not in enqueued and len(enqueued) < max_pages and not link.lower().endswith(SKIP_EXTENSIONS)
-                            and robots.can_fetch(link, USER_AGENT_TOKEN)):
-                        enqueued.add(link)
-                        queue.append(link)
-
-        index = 0
-        while index < len(queue):
-            batch = queue[index : index + concurrency * 4]
-            index += len(batch)
-            await asyncio.gather(*(visit(url) for url in batch if robots.can_fetch(url, USER_AGENT_TOKEN)))
+    index = 0
+    while index < len(queue):
+        batch = queue[index : index + concurrency * 4]
+        index += len(batch)
+        await asyncio.gather(*(visit(url) for url in batch if robots.can_fetch(url, USER_AGENT_TOKEN)))
 
     linked = result.linked_urls | {_normalise_url(base_url)}
+    renderer = _LazyRenderer(purpose, render, render_budget)
+    try:
+        await _analyse_all(result, fetched_pages, not_modified, linked, context, only_urls, renderer)
+    finally:
+        await renderer.close()
+    result.rendered = renderer.rendered
+    result.render_seconds = renderer.seconds
+    result.seconds = time.monotonic() - started
+    return result
+
+
+class _LazyRenderer:
+    """Starts Chromium only when the first page needs it."""
+
+    def __init__(self, purpose: str, render: bool | None, budget: int | None):
+        from . import render as rendering
+
+        self.enabled = rendering.available() if render is None else (render and rendering.available())
+        self.purpose, self.budget = purpose, budget
+        self._renderer = None
+        self.rendered, self.seconds = 0, 0.0
+
+    async def render(self, url, body, variant, content_type):
+        if not self.enabled:
+            return None
+        if self._renderer is None:
+            from .render import Renderer
+
+            self._renderer = await Renderer(purpose=self.purpose, budget=self.budget).__aenter__()
+        outcome = await self._renderer.render(url, body, variant, content_type)
+        if outcome is not None:
+            self.rendered += 1
+            self.seconds += outcome.seconds
+        return outcome
+
+    async def close(self):
+        if self._renderer is not None:
+            await self._renderer.__aexit__(None, None, None)
+
+
+async def _analyse_all(result, fetched_pages, not_modified, linked, context, only_urls, renderer) -> None:
     for url, variants in fetched_pages.items():
         page_context = SiteContext(
             known_outbound_domains=context.known_outbound_domains,
@@ -247,13 +311,12 @@ async def crawl_site(
             new_in_sitemap=bool(context.sitemap_urls) and url in result.sitemap_urls and url not in context.sitemap_urls,
         )
         pages, redirects = extract_variants(variants)
+        await render_where_needed(pages, variants, renderer)
         verdict = analyze(pages, page_context, redirects) if pages else Verdict("clean", 0.0, [], [])
         result.pages.append(PageResult(url, verdict, variants, url in not_modified))
         if "browser" in pages and variants["browser"].status == 200:
             result.outbound_domains |= pages["browser"].external_domains
             result.verification_tokens |= set(pages["browser"].verification_tokens)
-    result.seconds = time.monotonic() - started
-    return result
 
 
 def crawl(base_url: str, **kwargs) -> CrawlResult:

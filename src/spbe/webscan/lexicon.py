@@ -43,6 +43,39 @@ for phrase in (
 for phrase in ("slot", "bonus", "spin", "hoki", "cuan", "casino", "kasino", "bola", "member", "jp", "menang", "poker"):
     TERMS.setdefault(phrase, WEAK)
 
+# English and international casino / betting spam (the copy is often translated or reused).
+for phrase in (
+    "online casino", "casino online", "best online casino", "casino bonus", "casino games", "real money casino",
+    "crypto casino", "bitcoin casino", "no deposit bonus", "free spins", "welcome bonus", "deposit bonus",
+    "slot machines", "online slots", "slot machine", "play slots", "slots online", "jackpot slots", "progressive jackpot",
+    "sportsbook", "sports betting", "online betting", "betting site", "betting odds", "bet now", "place your bet",
+    "live dealer", "live roulette", "roulette online", "online poker", "poker online", "texas holdem",
+    "baccarat online", "blackjack online", "bookmaker", "best odds", "casino site", "gambling site", "online gambling",
+    "win real money", "withdraw instantly", "instant withdrawal", "high rtp", "rtp rate", "megaways", "bonus buy",
+):
+    TERMS[phrase] = STRONG
+for phrase in ("casino", "roulette", "blackjack", "baccarat", "betting", "wager", "jackpot", "sportsbet",
+               "gambling", "odds", "bets", "slots", "poker", "pokies"):
+    TERMS[phrase] = MEDIUM if phrase not in ("odds", "bets") else WEAK
+
+# Euphemisms spam uses to avoid the obvious words, and the jargon of "bocoran"/"pola" posts.
+for phrase in (
+    "toto daring", "toto online", "hiburan digital", "permainan digital berhadiah", "peluang jp", "peluang maxwin",
+    "jam hoki", "jam gacor", "pola gacor", "info gacor", "room gacor", "situs gacor", "link gacor", "akun gacor",
+    "auto jp", "jp besar", "cuan harian", "cuan maksimal", "modal kecil", "modal 10rb", "modal 10 ribu",
+    "deposit 10rb", "deposit 5rb", "depo 10k", "depo 5k", "via qris", "tanpa potongan", "wd lancar", "withdraw cepat",
+    "agen resmi", "bandar resmi", "bandar terpercaya", "situs resmi slot", "provider terbaik", "winrate tinggi",
+    "rtp gacor", "bocoran rtp", "prediksi jitu", "angka jitu", "nomor jitu", "colok bebas", "shio hari ini",
+    "paito", "data hk", "data sgp", "live draw hk", "live draw sgp", "result macau", "toto hk", "toto sgp",
+    "sabung ayam online", "tembak ikan", "slot qris", "slot via dana", "slot tanpa potongan", "mix parlay",
+    "judi bola", "bandar bola", "agen bola", "taruhan bola", "odds bola", "link slot", "akun demo slot",
+    "free chip", "freechip", "bonus deposit", "bonus harian", "bonus rollingan", "event scatter", "scatter naga",
+):
+    TERMS[phrase] = STRONG
+for phrase in ("situs hiburan", "hiburan online", "permainan online berhadiah", "main sekarang", "daftar akun",
+               "akun baru", "wd", "deposit", "rtp", "pola", "bocoran", "prediksi", "parlay", "jitu", "hoki"):
+    TERMS.setdefault(phrase, MEDIUM if phrase not in ("wd", "deposit", "pola", "prediksi", "hoki") else WEAK)
+
 # Spam also writes phrases without spaces ("slotgacor", "bonusnewmember").
 for phrase in [t for t, w in TERMS.items() if w == STRONG and " " in t]:
     TERMS.setdefault(phrase.replace(" ", ""), STRONG)
@@ -59,10 +92,41 @@ BRAND_DOMAIN = re.compile(
     r"^(?:[a-z0-9-]+\.)?[a-z]{3,15}\d{2,4}\.(?:xyz|vip|pro|site|icu|top|bet|online|club|win|link|fun|live|cc|me|"
     r"asia|store|shop|art|lol|sbs|cfd|homes|boats|quest|monster)$"
 )
-GAMBLING_URL = re.compile(
-    r"(slot|gacor|togel|toto|maxwin|judi|casino|sbobet|rtp|bet\d|poker|domino|qq|scatter|mahjong|zeus|olympus)",
-    re.IGNORECASE,
-)
+# Roots that mark a URL word as gambling wherever they occur in it ("slotgacor77", "situscasino").
+_URL_ROOTS = ("slot", "gacor", "togel", "maxwin", "casino", "kasino", "sbobet", "scatter", "mahjong", "jackpot",
+              "betting", "sportsbook", "roulette", "baccarat", "parlay", "pragmatic", "olympus", "zeus", "bonanza",
+              "judol", "toto4d", "poker", "domino", "freespin", "freebet")
+# Words that count only on their own or with digits ("toto", "toto88", "4d", "qq99", "bet365"):
+# inside longer words they are ordinary ("fototoko", "judicial", "smartphone", "alphabet").
+_URL_WORDS = ("toto", "judi", "rtp", "qq", "bet", "jp", "hoki", "cuan", "jitu", "4d", "situs", "bandar", "agen")
+_URL_TOKEN = re.compile(r"[a-z0-9]+")
+_WITH_DIGITS = re.compile(r"^(?:\d*)([a-z]+)(?:\d*)$")
+
+
+_ORDINARY_SLOT = ("slot", "slots", "timeslot", "timeslots")  # "/slot-pendaftaran", booking time slots
+
+
+def gambling_url_words(url_text: str) -> list[str]:
+    """The words of a host or path that mark it as a gambling address. A plain "slot" counts
+    only next to another gambling word ("/slot-gacor", not "/slot-pendaftaran")."""
+    found, plain_slot = [], False
+    for token in _URL_TOKEN.findall(url_text.lower()):
+        if token in _ORDINARY_SLOT:
+            plain_slot = True
+            continue
+        if any(root in token for root in _URL_ROOTS):
+            found.append(token)
+            continue
+        bare = _WITH_DIGITS.match(token)
+        word = bare.group(1) if bare else ""
+        if word in _URL_WORDS and (word not in ("situs", "bandar", "agen") or token != word):
+            # "situs"/"bandar"/"agen" alone are ordinary words; with digits they are brands.
+            if word in ("situs", "bandar", "agen", "bet", "qq", "jp") and token == word:
+                continue
+            found.append(token)
+    return found + ["slot"] if found and plain_slot else found
+
+
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -115,3 +179,28 @@ def score(hits: list[Hit]) -> float:
 
 def strong_terms(hits: list[Hit]) -> set[str]:
     return {h.term for h in hits if h.weight >= STRONG}
+
+
+# Words of pages that explain or fight judol (news, campaigns, glossaries, research, court
+# rulings). Hidden content or a link inside such a block is not by itself an injection.
+_ANTI = re.compile(
+    r"(?<!anti )\b(?:blokir|diblokir|memblokir|pemblokiran|berantas|memberantas|pemberantasan|bahaya|waspada|"
+    r"waspadai|stop judi|stop judol|tolak judi|jerat|terjerat|pidana|penjara|dilarang|larangan|melarang|laporkan|"
+    r"melaporkan|aduan|aduankonten|kecanduan|korban|glosarium|istilah|penelitian|responden|contoh iklan|modus|"
+    r"ditangkap|tersangka|terdakwa|penipuan|sosialisasi|literasi|imbauan|mengimbau|satgas|ppatk|kuhp|uu ite|"
+    r"hoaks|takedown|rehabilitasi|jangan|hindari|menjauhi|ancaman|kejahatan)\b")
+
+
+def anti_judol_context(text: str) -> bool:
+    """The text reads as reporting on or fighting gambling (two such words, or one in a short text)."""
+    found = len(_ANTI.findall(text))
+    return found >= 2 or (found == 1 and len(text) < 160)
+
+
+def anti_judol_strength(text: str) -> int:
+    """How many different reporting/fighting words the text uses ("diblokir", "korban", "satgas")."""
+    return len(set(_ANTI.findall(text)))
+
+
+# A whole page using this many different such words is an article about judol, not a doorway.
+ANTI_ARTICLE = 3

@@ -1,16 +1,15 @@
-"""One page, end to end: fetch the variants (or read a file), extract, decide."""
+"""One page, end to end: fetch the variants (or read a file), extract, render where the static
+view cannot tell, decide."""
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from .detector import SiteContext, Verdict, analyze
-from .extract import extract
-from .fetch import Fetched
-
-
-def analyze_html(html: str, url: str = "file:///page.html", context: SiteContext | None = None) -> Verdict:
-    return analyze({"browser": extract(html, url)}, context)
+from .extract import Carrier, PageFeatures, extract
+from .fetch import MOBILE_PROFILES, Fetched
+from .normalize import normalize
 
 
 def extract_variants(fetched: dict[str, Fetched]) -> tuple[dict, dict]:
@@ -28,6 +27,78 @@ def extract_variants(fetched: dict[str, Fetched]) -> tuple[dict, dict]:
     return pages, redirects
 
 
+def merge_rendered(static: PageFeatures, html: str, url: str, navigations: list[str], blocked: list[str]) -> PageFeatures:
+    """The rendered DOM as this visitor's page, keeping what only the static pass knows: what
+    scripts added (text and links) is marked as script-written; refused third-party requests and
+    attempted navigations become evidence."""
+    from .render import added_text
+
+    rendered = extract(html, url)
+    rendered.rendered = True
+    known = {link.url for link in static.links}
+    for link in rendered.links:
+        if link.url not in known:
+            link.scripted = True
+    added = added_text(static.text, rendered.text)
+    rendered.script_text = normalize(" ".join(part for part in (static.script_text, added) if part))
+    rendered.scripted_redirects = static.scripted_redirects + [n for n in navigations if n.startswith(("http://", "https://"))]
+    rendered.redirects = static.redirects + rendered.redirects
+    rendered.blocked_requests = blocked
+    for target in blocked:
+        rendered.carriers.append(Carrier("script", target, (urlsplit(target).hostname or "").lower()))
+    rendered.obfuscated_js = static.obfuscated_js or rendered.obfuscated_js
+    rendered.cloaking_js = static.cloaking_js or rendered.cloaking_js
+    return rendered
+
+
+async def render_where_needed(pages: dict[str, PageFeatures], fetched: dict[str, Fetched] | None, renderer,
+                              bodies: dict[str, tuple[str, bytes]] | None = None) -> int:
+    """Replace each view that ``needs_render`` by its rendered DOM, while the budget lasts.
+    Identical bodies for the same kind of visitor are rendered once."""
+    if renderer is None:
+        return 0
+    done: dict[tuple, object] = {}
+    rendered_count = 0
+    for variant, features in list(pages.items()):
+        if not features.needs_render:
+            continue
+        if fetched is not None:
+            result = fetched[variant]
+            url, body, content_type = result.final_url, result.body, result.headers.get("content-type", "text/html")
+        else:
+            url, body = bodies[variant]
+            content_type = "text/html; charset=utf-8"
+        key = (hash(body), variant in MOBILE_PROFILES, "referrer" in variant)
+        outcome = done.get(key)
+        if outcome is None:
+            outcome = await renderer.render(url, body, variant, content_type)
+            done[key] = outcome
+        if outcome is None or outcome.error or not outcome.html:
+            continue
+        pages[variant] = merge_rendered(features, outcome.html, url, outcome.navigations, outcome.blocked)
+        rendered_count += 1
+    return rendered_count
+
+
+def analyze_html(html: str, url: str = "file:///page.html", context: SiteContext | None = None,
+                 render: bool = False) -> Verdict:
+    """A saved page as the plain browser sees it; ``render`` opens it in Chromium first when
+    its scripts call for it (no network: only the page itself is served)."""
+    pages = {"browser": extract(html, url)}
+    if render and pages["browser"].needs_render:
+        from .render import Renderer, available
+
+        if available():
+            page_url = url if url.startswith(("http://", "https://")) else "http://saved-page.invalid/page.html"
+
+            async def run():
+                async with Renderer(purpose="operator", budget=1) as renderer:
+                    await render_where_needed(pages, None, renderer, {"browser": (page_url, html.encode("utf-8"))})
+
+            asyncio.run(run())
+    return analyze(pages, context)
+
+
 def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = None) -> Verdict:
     pages, redirects = extract_variants(fetched)
     if not pages:
@@ -35,10 +106,12 @@ def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = N
     return analyze(pages, context, redirects)
 
 
-def analyze_url(url: str, context: SiteContext | None = None, purpose: str = "operator") -> tuple[Verdict, dict[str, Fetched]]:
-    """One URL through the crawler's fetch path (four variants, no off-site fetching). By default
-    an operator's own request (the command line), which may reach private addresses."""
+def analyze_url(url: str, context: SiteContext | None = None, purpose: str = "operator",
+                render: bool | None = None) -> tuple[Verdict, dict[str, Fetched]]:
+    """One URL through the crawler's fetch path (every visitor profile, no off-site fetching,
+    rendering where needed). By default an operator's own request (the command line), which may
+    reach private addresses."""
     from .crawler import crawl
 
-    page = crawl(url, only_urls=[url], interval=0.0, context=context, purpose=purpose).pages[0]
+    page = crawl(url, only_urls=[url], interval=0.0, context=context, purpose=purpose, render=render).pages[0]
     return page.verdict, page.fetched
