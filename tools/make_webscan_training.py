@@ -300,6 +300,25 @@ MENTION_SPORT = [
     "Kompetisi esports pelajar tingkat provinsi mempertandingkan Mobile Legends dan PUBG Mobile.",
 ]
 
+# English prose about gambling that promotes nothing: regulation, harm, help, reporting, research.
+MENTION_EN = [
+    "Online gambling is illegal in Indonesia; the ministry blocked {n} betting and casino sites this month.",
+    "Casino ads promising free spins and a welcome bonus target teenagers, counsellors warn parents.",
+    "If online slots are costing you money, call the gambling helpline; support is free and confidential.",
+    "Researchers surveyed {n} students and found that exposure to betting ads predicted gambling problems.",
+    "Police arrested four men who ran an online casino and laundered deposits through e-wallets.",
+    "Banks can block transactions to gambling sites; ask yours about self-exclusion tools.",
+    "The study examines how sports betting sponsorship normalises gambling among young football fans.",
+    "Visitors to Bali should know that casinos and all forms of betting are banned under Indonesian law.",
+    "Report websites that advertise online casinos or lottery betting to the national content complaint service.",
+    "Problem gambling harms families: debts, lost savings and stress; recovery starts with talking to someone.",
+    "The regulator fined the operator for offering bonuses to self-excluded players.",
+    "Hackers injected hidden casino links into government websites; administrators removed them and changed passwords.",
+    "Slot machines are designed so that near misses keep players spinning, psychologists explain.",
+    "The court sentenced the lottery syndicate leader to four years in prison for illegal gambling.",
+    "Macau's economy depends on casino tourism, while Indonesia bans gambling entirely.",
+]
+
 
 def mention_examples() -> list[dict]:
     rows = []
@@ -307,11 +326,13 @@ def mention_examples() -> list[dict]:
                                   ("glossary_research", MENTION_GLOSSARY, 300), ("tourism", MENTION_TOURISM, 200),
                                   ("raffle", MENTION_RAFFLE, 150), ("songbird", MENTION_BIRD, 100),
                                   ("slot_ordinary", MENTION_SLOT, 150), ("toto_name", MENTION_TOTO, 80),
-                                  ("tajen", MENTION_TAJEN, 100), ("sport", MENTION_SPORT, 100)):
+                                  ("tajen", MENTION_TAJEN, 100), ("sport", MENTION_SPORT, 100),
+                                  ("english_mention", MENTION_EN, 300)):
         for _ in range(count):
             parts = [pick(frames) for _ in range(rng.choice([1, 1, 2]))]
             text = " ".join(p.format(org=pick(ORGS), act=pick(ACTS), topic=pick(TOPICS), eff=pick(EFFECTS),
-                                     pasaran=pick(PASARAN), no=rng.randint(100, 999), bank=pick(BANKS)) for p in parts)
+                                     pasaran=pick(PASARAN), no=rng.randint(100, 999), bank=pick(BANKS),
+                                     n=f"{rng.randint(2, 90) * 100:,}") for p in parts)
             technique = "plain"
             if rng.random() < 0.15:
                 text, technique = text.upper(), "caps"

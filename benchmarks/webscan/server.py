@@ -3,6 +3,9 @@
 * ``googlebot`` pages send the gambling version only to a Googlebot user agent;
 * ``google_referrer`` pages redirect visitors arriving from Google;
 * ``mobile_google_referrer`` pages redirect only phones arriving from Google;
+* ``googlebot_smartphone`` pages only to Googlebot's smartphone crawler (mobile-first indexing);
+* ``cookie_once`` pages redirect a visitor from Google once, then remember it by cookie — any
+  earlier visit (the scanner's own browser fetch, if it kept its cookies) sets that cookie;
 * ``verified_googlebot`` pages would need reverse-DNS-verified Googlebot: never served here
   (the documented blind spot of any outside scanner).
 Serves robots.txt, sitemap.xml (every page, as a poisoned sitemap would) and /arsip, an index
@@ -64,7 +67,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, body.encode(), "application/xml")
         if path == "arsip":
             links = "".join(f'<li><a href="/{p}">{p}</a></li>' for p, r in self.site_pages.items()
-                            if r["technique"] not in UNLINKED and p)
+                            if r["technique"] not in UNLINKED and r.get("linked", True) and p)
             return self._send(200, f"<html><body><h1>Arsip</h1><ul>{links}</ul></body></html>".encode())
         record = self.site_pages.get(path)
         if record is None:
@@ -75,8 +78,14 @@ class _Handler(BaseHTTPRequestHandler):
         mobile = "Mobile" in ua or "Android" in ua
         cloak = record.get("cloak")
         html = record["html"]
+        seen = "vst=1" in self.headers.get("Cookie", "")
+        remember = {"Set-Cookie": "vst=1; Path=/; Max-Age=86400"} if cloak == "cookie_once" else {}
         if cloak == "googlebot" and "Googlebot" in ua:
             html = record["cloak_html"]
+        elif cloak == "googlebot_smartphone" and "Googlebot" in ua and mobile:
+            html = record["cloak_html"]
+        elif cloak == "cookie_once" and from_google and not seen:
+            return self._send(302, b"", headers={"Location": record["cloak_redirect"], **remember})
         elif cloak == "google_referrer" and from_google:
             return self._send(302, b"", headers={"Location": record["cloak_redirect"]})
         elif cloak == "mobile_google_referrer" and from_google and mobile:
@@ -86,8 +95,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = html.encode()
         etag = '"' + hashlib.sha1(body).hexdigest() + '"'
         if self.headers.get("If-None-Match") == etag:
-            return self._send(304, b"", headers={"ETag": etag})
-        return self._send(200, body, headers={"ETag": etag})
+            return self._send(304, b"", headers={"ETag": etag, **remember})
+        return self._send(200, body, headers={"ETag": etag, **remember})
 
 
 class CorpusServers:

@@ -260,7 +260,9 @@ async def crawl_site(
         await asyncio.gather(*(visit(url) for url in batch if robots.can_fetch(url, USER_AGENT_TOKEN)))
 
     linked = result.linked_urls | {_normalise_url(base_url)}
-    renderer = _LazyRenderer(purpose, render, render_budget)
+    from .render import LazyRenderer
+
+    renderer = LazyRenderer(purpose, render, render_budget)
     try:
         await _analyse_all(result, fetched_pages, not_modified, linked, context, only_urls, renderer)
     finally:
@@ -269,35 +271,6 @@ async def crawl_site(
     result.render_seconds = renderer.seconds
     result.seconds = time.monotonic() - started
     return result
-
-
-class _LazyRenderer:
-    """Starts Chromium only when the first page needs it."""
-
-    def __init__(self, purpose: str, render: bool | None, budget: int | None):
-        from . import render as rendering
-
-        self.enabled = rendering.available() if render is None else (render and rendering.available())
-        self.purpose, self.budget = purpose, budget
-        self._renderer = None
-        self.rendered, self.seconds = 0, 0.0
-
-    async def render(self, url, body, variant, content_type):
-        if not self.enabled:
-            return None
-        if self._renderer is None:
-            from .render import Renderer
-
-            self._renderer = await Renderer(purpose=self.purpose, budget=self.budget).__aenter__()
-        outcome = await self._renderer.render(url, body, variant, content_type)
-        if outcome is not None:
-            self.rendered += 1
-            self.seconds += outcome.seconds
-        return outcome
-
-    async def close(self):
-        if self._renderer is not None:
-            await self._renderer.__aexit__(None, None, None)
 
 
 async def _analyse_all(result, fetched_pages, not_modified, linked, context, only_urls, renderer) -> None:

@@ -244,7 +244,9 @@ def analyze(variants: dict[str, PageFeatures], context: SiteContext | None = Non
             techniques.add(kind)
             signals.append(Signal(f"gambling_{carrier.kind.replace(':', '_')}", 0.6,
                                   f"{carrier.kind} pointing to another site with a {why}", tag, [carrier.url[:200]]))
-        if view.head_score >= TEXT_MIN_SCORE and view.head_promo >= PROMO_THRESHOLD:
+        # A title about judol on a page about judol is the article's title, not an injection.
+        head_explains = view.article_about_judol or lexicon.anti_judol_context(view.features.head_text)
+        if view.head_score >= TEXT_MIN_SCORE and view.head_promo >= PROMO_THRESHOLD and not head_explains:
             families.add("head")
             techniques.add("metadata_injection")
             signals.append(Signal("gambling_in_title_or_metadata", 0.5, (

@@ -367,12 +367,16 @@ def extract(html: str, url: str) -> PageFeatures:
 
     # Banner links carry their text in the alt of an image: find those images once.
     banner_alts: dict[int, list[str]] = {}
-    for image in tree.css("a img[alt]"):
+    images_by_anchor: dict[int, list[bool]] = {}  # anchor → is each of its images a 1-px pixel?
+    for image in tree.css("a img"):
         parent = image.parent
         while parent is not None and parent.tag != "a":
             parent = parent.parent
         if parent is not None:
             banner_alts.setdefault(parent.mem_id, []).append(image.attributes.get("alt") or "")
+            images_by_anchor.setdefault(parent.mem_id, []).append(_tiny(image))
+    # Browsers that run scripts never show <noscript>; a link there is for crawlers only.
+    hidden_links |= {anchor.mem_id for anchor in tree.css("noscript a[href]")}
     from .lexicon import gambling_url_words
 
     for anchor in tree.css("a[href]"):
@@ -383,6 +387,9 @@ def extract(html: str, url: str) -> PageFeatures:
         absolute, domain = page.absolute(href)
         external = page.external(domain)
         is_hidden = anchor.mem_id in hidden_links
+        pixels = images_by_anchor.get(anchor.mem_id)
+        if pixels and all(pixels) and not (anchor.text() or "").strip():
+            is_hidden = True  # a link whose only content is a 1-px image
         if not external and not is_hidden and not gambling_url_words(href):
             # Internal menu links are not gambling links; skip their text (most links on a page).
             features.links.append(Link(url=absolute, domain=domain, anchor="", hidden=False, external=False))

@@ -26,7 +26,7 @@ MAX_OUTPUT = 500_000  # characters of decoded output per page
 MAX_DEPTH = 3  # eval("…eval(…)…") levels followed
 
 _CONTENT_SINKS = re.compile(
-    r"document\s*\.\s*write(?:ln)?\s*\(|\.\s*(?:inner|outer)HTML\s*=(?!=)|\.\s*insertAdjacentHTML\s*\(\s*(?:'[^']*'|\"[^\"]*\")\s*,"
+    r"document\s*\.\s*write(?:ln)?\s*\(|\.\s*(?:inner|outer)HTML\s*\+?=(?!=)|\.\s*insertAdjacentHTML\s*\(\s*(?:'[^']*'|\"[^\"]*\")\s*,"
     r"|\.\s*(?:html|append|prepend|after|before|replaceWith)\s*\(|\.\s*innerText\s*=(?!=)|\.\s*textContent\s*=(?!=)")
 _NAV_SINKS = re.compile(
     r"(?:window\s*\.\s*|document\s*\.\s*|top\s*\.\s*|self\s*\.\s*|parent\s*\.\s*)?location(?:\s*\.\s*href)?\s*=(?!=)"
@@ -482,7 +482,8 @@ def decode_script(code: str, depth: int = 0) -> Decoded:
         for match in re.finditer(r"(?:atob|unescape|decodeURIComponent|fromCharCode)\s*\(", code):
             start = code.rfind("String", max(0, match.start() - 12), match.start())
             value = _argument(code, start if start >= 0 else match.start(), env)
-            if isinstance(value, str) and len(value) >= 4 and budget > 0:
+            already = value in result.written or value in result.navigations or value in result.sources
+            if isinstance(value, str) and len(value) >= 4 and budget > 0 and not already:
                 result.strings.append(value[:budget])
                 budget -= len(value)
     return result

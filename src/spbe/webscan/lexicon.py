@@ -99,7 +99,12 @@ _URL_ROOTS = ("slot", "gacor", "togel", "maxwin", "casino", "kasino", "sbobet", 
 # Words that count only on their own or with digits ("toto", "toto88", "4d", "qq99", "bet365"):
 # inside longer words they are ordinary ("fototoko", "judicial", "smartphone", "alphabet").
 _URL_WORDS = ("toto", "judi", "rtp", "qq", "bet", "jp", "hoki", "cuan", "jitu", "4d", "situs", "bandar", "agen")
+# Brand domains glue ordinary words together ("situstotomacau", "bandarbolajitu"): two of these
+# inside one token make it gambling, one alone does not ("fototoko", "bolaroma").
+_COMPOUND_PARTS = ("situs", "toto", "macau", "bandar", "hoki", "cuan", "jitu", "judi", "bola", "4d", "jp",
+                   "sgp", "hk", "sdy", "rtp", "mpo", "qq")
 _URL_TOKEN = re.compile(r"[a-z0-9]+")
+_GAMBLING_TLDS = ("bet", "casino", "poker", "bingo", "lotto")  # ICANN top-level domains for gambling
 _WITH_DIGITS = re.compile(r"^(?:\d*)([a-z]+)(?:\d*)$")
 
 
@@ -110,11 +115,17 @@ def gambling_url_words(url_text: str) -> list[str]:
     """The words of a host or path that mark it as a gambling address. A plain "slot" counts
     only next to another gambling word ("/slot-gacor", not "/slot-pendaftaran")."""
     found, plain_slot = [], False
+    host = url_text.lower().split(" ", 1)[0]
+    if "." in host and host.rsplit(".", 1)[-1] in _GAMBLING_TLDS:
+        found.append(host.rsplit(".", 1)[-1])
     for token in _URL_TOKEN.findall(url_text.lower()):
         if token in _ORDINARY_SLOT:
             plain_slot = True
             continue
         if any(root in token for root in _URL_ROOTS):
+            found.append(token)
+            continue
+        if len(token) >= 7 and sum(part in token for part in _COMPOUND_PARTS) >= 2:
             found.append(token)
             continue
         bare = _WITH_DIGITS.match(token)
@@ -188,7 +199,12 @@ _ANTI = re.compile(
     r"waspadai|stop judi|stop judol|tolak judi|jerat|terjerat|pidana|penjara|dilarang|larangan|melarang|laporkan|"
     r"melaporkan|aduan|aduankonten|kecanduan|korban|glosarium|istilah|penelitian|responden|contoh iklan|modus|"
     r"ditangkap|tersangka|terdakwa|penipuan|sosialisasi|literasi|imbauan|mengimbau|satgas|ppatk|kuhp|uu ite|"
-    r"hoaks|takedown|rehabilitasi|jangan|hindari|menjauhi|ancaman|kejahatan)\b")
+    r"hoaks|takedown|rehabilitasi|jangan|hindari|menjauhi|ancaman|kejahatan|"
+    r"analisis|menganalisis|dianalisis|wacana|kajian|peneliti|jurnal|sampel|"
+    # English: warnings, help and law
+    r"illegal|banned|ban|blocked|block|addiction|addicted|addictive|helpline|counsell?ors?|counsell?ing|"
+    r"warning|warns?|scams?|victims?|arrested|police|prosecuted|harm|harmful|problem gambling|recovery|"
+    r"self-exclusion|researchers?|survey|prevention)\b")
 
 
 def anti_judol_context(text: str) -> bool:

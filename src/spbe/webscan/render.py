@@ -241,6 +241,33 @@ class Renderer:
             await context.close()
 
 
+class LazyRenderer:
+    """Starts Chromium only when the first page needs it; ``render`` is None when rendering is
+    off or Chromium is missing."""
+
+    def __init__(self, purpose: str, render: bool | None = None, budget: int | None = None):
+        self.enabled = available() if render is None else (render and available())
+        self.purpose, self.budget = purpose, budget
+        self._renderer = None
+        self.rendered, self.seconds = 0, 0.0
+
+    async def render(self, url, body, variant="browser", content_type="text/html"):
+        if not self.enabled:
+            return None
+        if self._renderer is None:
+            self._renderer = await Renderer(purpose=self.purpose, budget=self.budget).__aenter__()
+        outcome = await self._renderer.render(url, body, variant, content_type)
+        if outcome is not None:
+            self.rendered += 1
+            self.seconds += outcome.seconds
+        return outcome
+
+    async def close(self):
+        if self._renderer is not None:
+            await self._renderer.__aexit__(None, None, None)
+            self._renderer = None
+
+
 _WORD = re.compile(r"\S+")
 
 

@@ -80,23 +80,40 @@ async def render_where_needed(pages: dict[str, PageFeatures], fetched: dict[str,
     return rendered_count
 
 
+SAVED_PAGE_URL = "http://saved-page.invalid/page.html"  # a saved file renders with no network at all
+
+
 def analyze_html(html: str, url: str = "file:///page.html", context: SiteContext | None = None,
                  render: bool = False) -> Verdict:
     """A saved page as the plain browser sees it; ``render`` opens it in Chromium first when
     its scripts call for it (no network: only the page itself is served)."""
-    pages = {"browser": extract(html, url)}
-    if render and pages["browser"].needs_render:
-        from .render import Renderer, available
+    return next(analyze_documents([(html, url)], context=context, render=render))
 
-        if available():
-            page_url = url if url.startswith(("http://", "https://")) else "http://saved-page.invalid/page.html"
 
-            async def run():
-                async with Renderer(purpose="operator", budget=1) as renderer:
-                    await render_where_needed(pages, None, renderer, {"browser": (page_url, html.encode("utf-8"))})
+def analyze_documents(documents, context: SiteContext | None = None, render: bool | None = False,
+                      render_budget: int | None = None):
+    """Verdicts for (html, url) pairs, in order, sharing one Chromium (started only if a page
+    needs it) — what a batch of saved pages costs is the pages, not one browser each. A pair
+    whose html is None (a file that could not be read) yields None in its place."""
+    from .render import LazyRenderer
 
-            asyncio.run(run())
-    return analyze(pages, context)
+    loop = asyncio.new_event_loop()
+    renderer = LazyRenderer("operator", render, render_budget) if render is not False else None
+    try:
+        for html, url in documents:
+            if html is None:
+                yield None
+                continue
+            pages = {"browser": extract(html, url)}
+            if renderer is not None and pages["browser"].needs_render:
+                page_url = url if url.startswith(("http://", "https://")) else SAVED_PAGE_URL
+                loop.run_until_complete(render_where_needed(
+                    pages, None, renderer, {"browser": (page_url, html.encode("utf-8"))}))
+            yield analyze(pages, context)
+    finally:
+        if renderer is not None:
+            loop.run_until_complete(renderer.close())
+        loop.close()
 
 
 def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = None) -> Verdict:
