@@ -3,8 +3,11 @@
 * Analysis: full verdicts per second on one core for typical OPD pages (~75 KB, like the
   research measurement), against a baseline measured in the same run: selectolax parse +
   whole-body text, the least any full-DOM detector must do.
-* Crawl: pages per second through the loopback cloaking server (four fetches per page),
-  against plain sequential-per-site GETs of the same URLs (no variants, no analysis).
+* Crawl: pages per second through the loopback cloaking server (five fetches per page, a fresh
+  client each), against plain sequential-per-site GETs of the same URLs (no variants, no analysis).
+* Rendering: pages per second through headless Chromium for pages whose scripts write content,
+  against the static analysis of the same pages; and a crawl of the hand-written OPD-CMS site
+  (every page has a script-written widget) with rendering on against the same crawl with it off.
 """
 
 from __future__ import annotations
@@ -34,6 +37,50 @@ def _rate(fn, items, seconds: float = 3.0) -> float:
             fn(item)
             done += 1
     return done / (time.perf_counter() - start)
+
+
+def _rendering() -> dict:
+    from benchmarks.webscan.independent import records
+    from benchmarks.webscan.server import CorpusServers
+    from spbe.webscan import render
+    from spbe.webscan.crawler import crawl
+    from spbe.webscan.extract import extract
+    from spbe.webscan.scan import analyze_html
+
+    if not render.available():
+        return {"rendering": "Chromium not installed: not measured"}
+    independent = records()
+    scripted = [r for r in independent if extract(r["html"], "http://x/").needs_render]
+    pages = [(f"http://127.0.0.1:9/{r['path']}", r["html"].encode()) for r in scripted][:20]
+
+    async def render_all():
+        async with render.Renderer(purpose="operator", budget=len(pages)) as renderer:
+            started = time.perf_counter()
+            for url, body in pages:
+                await renderer.render(url, body)
+            return time.perf_counter() - started
+
+    render_seconds = asyncio.run(render_all())
+    static_rate = _rate(lambda page: analyze_html(page[1].decode(), page[0]), pages, seconds=1.0)
+    opd = [r for r in independent if r["site"] == "independent-opd"]
+    timings = {}
+    with CorpusServers(opd) as servers:
+        base = servers.urls["independent-opd"]
+        for mode in (False, True):
+            started = time.perf_counter()
+            result = crawl(base, max_pages=1000, concurrency=6, interval=0.0, purpose="operator", render=mode,
+                           render_budget=1000)
+            timings[mode] = (len(result.pages), time.perf_counter() - started, result.rendered)
+    rendered_rate = len(pages) / render_seconds
+    return {
+        "rendered_pages": len(pages),
+        "rendered_pages_per_s": round(rendered_rate, 2),
+        "rendered_vs_static_analysis": round(rendered_rate / static_rate, 4),
+        "crawl_rendering_on_pages_per_s": round(timings[True][0] / timings[True][1], 1),
+        "crawl_rendering_on_rendered_views": timings[True][2],
+        "crawl_rendering_off_pages_per_s": round(timings[False][0] / timings[False][1], 1),
+        "crawl_rendering_on_vs_off": round((timings[True][0] / timings[True][1]) / (timings[False][0] / timings[False][1]), 3),
+    }
 
 
 def run() -> dict:
@@ -82,7 +129,9 @@ def run() -> dict:
         started = time.perf_counter()
         asyncio.run(plain_fetch(urls))
         plain_seconds = time.perf_counter() - started
+    rendering = _rendering()
     return {
+        **rendering,
         "typical_page_kb": round(average_kb, 1),
         "baseline_parse_text_pages_per_s": round(base_rate),
         "analysis_pages_per_s_one_core": round(analysis_rate),

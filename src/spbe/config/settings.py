@@ -340,6 +340,7 @@ WEBSCAN_REQUEST_INTERVAL = float(env("WEBSCAN_REQUEST_INTERVAL", "0.5"))
 WEBSCAN_RENDER = env_bool("WEBSCAN_RENDER", True)  # headless Chromium for script-written pages
 WEBSCAN_RENDER_BUDGET = int(env("WEBSCAN_RENDER_BUDGET", "30"))  # rendered pages per scan at most
 WEBSCAN_RENDER_TIMEOUT = float(env("WEBSCAN_RENDER_TIMEOUT", "8"))  # seconds per rendered page
+WEBSCAN_RENDER_CONCURRENCY = int(env("WEBSCAN_RENDER_CONCURRENCY", "2"))  # pages rendered at once per scan
 WEBSCAN_CHROMIUM = env("WEBSCAN_CHROMIUM", "/usr/bin/chromium")
 
 SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")

@@ -274,7 +274,7 @@ async def crawl_site(
 
 
 async def _analyse_all(result, fetched_pages, not_modified, linked, context, only_urls, renderer) -> None:
-    for url, variants in fetched_pages.items():
+    async def analyse(url, variants):
         page_context = SiteContext(
             known_outbound_domains=context.known_outbound_domains,
             sitemap_urls=result.sitemap_urls,
@@ -284,8 +284,12 @@ async def _analyse_all(result, fetched_pages, not_modified, linked, context, onl
             new_in_sitemap=bool(context.sitemap_urls) and url in result.sitemap_urls and url not in context.sitemap_urls,
         )
         pages, redirects = extract_variants(variants)
-        await render_where_needed(pages, variants, renderer)
+        await render_where_needed(pages, variants, renderer)  # the renderer limits how many at once
         verdict = analyze(pages, page_context, redirects) if pages else Verdict("clean", 0.0, [], [])
+        return url, variants, pages, verdict
+
+    analysed = await asyncio.gather(*(analyse(url, variants) for url, variants in fetched_pages.items()))
+    for url, variants, pages, verdict in analysed:
         result.pages.append(PageResult(url, verdict, variants, url in not_modified))
         if "browser" in pages and variants["browser"].status == 200:
             result.outbound_domains |= pages["browser"].external_domains

@@ -33,6 +33,8 @@ _NAV_SINKS = re.compile(
     r"|location\s*\.\s*(?:replace|assign)\s*\(|window\s*\.\s*open\s*\(")
 _CODE_SINKS = re.compile(r"\beval\s*\(|\bnew\s+Function\s*\(|\bFunction\s*\(|\bset(?:Timeout|Interval)\s*\(")
 _SRC_SINKS = re.compile(r"\.\s*src\s*=(?!=)|\.\s*setAttribute\s*\(\s*['\"](?:src|href)['\"]\s*,")
+_SINK_WORDS = ("write", "HTML", "location", "eval", "Function", "Timeout", "Interval", "src", "setAttribute", ".html",
+               "append", "prepend", "after", "before", "replaceWith", "innerText", "textContent", "open")
 _ASSIGNMENT = re.compile(r"(?:^|[;{}\n\r,(])\s*(?:var|let|const)?\s*([A-Za-z_$][\w$]*)\s*=(?![=>])")
 
 
@@ -447,8 +449,9 @@ def _argument(code: str, end: int, env: dict):
 def decode_script(code: str, depth: int = 0) -> Decoded:
     code = code[:MAX_SCRIPT]
     result = Decoded()
-    has_sinks = bool(_CONTENT_SINKS.search(code) or _NAV_SINKS.search(code) or _CODE_SINKS.search(code)
-                     or _SRC_SINKS.search(code))
+    # Substring tests first (C speed): most scripts on a page (analytics, sliders) have no sink.
+    has_sinks = any(word in code for word in _SINK_WORDS) and bool(
+        _CONTENT_SINKS.search(code) or _NAV_SINKS.search(code) or _CODE_SINKS.search(code) or _SRC_SINKS.search(code))
     tricks = any(word in code for word in ("atob", "fromCharCode", "unescape", "decodeURI", "\\x", "\\u", "reverse()"))
     if not has_sinks and not tricks:
         return result

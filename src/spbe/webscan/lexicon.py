@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .normalize import deleet, has_mixed_words
+from .normalize import deleet, mixed_spans
 
 STRONG = 3.0
 MEDIUM = 1.5
@@ -111,11 +111,25 @@ _WITH_DIGITS = re.compile(r"^(?:\d*)([a-z]+)(?:\d*)$")
 _ORDINARY_SLOT = ("slot", "slots", "timeslot", "timeslots")  # "/slot-pendaftaran", booking time slots
 
 
+def _hint_automaton() -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in {*_URL_ROOTS, *_URL_WORDS, *_COMPOUND_PARTS, *_ORDINARY_SLOT, *_GAMBLING_TLDS}:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+_HINTS = _hint_automaton()
+
+
 def gambling_url_words(url_text: str) -> list[str]:
     """The words of a host or path that mark it as a gambling address. A plain "slot" counts
     only next to another gambling word ("/slot-gacor", not "/slot-pendaftaran")."""
+    url_text = url_text.lower()
+    if next(_HINTS.iter(url_text), None) is None:
+        return []  # most addresses on a page ("/kategori/12") contain none of the words at all
     found, plain_slot = [], False
-    host = url_text.lower().split(" ", 1)[0]
+    host = url_text.split(" ", 1)[0]
     if "." in host and host.rsplit(".", 1)[-1] in _GAMBLING_TLDS:
         found.append(host.rsplit(".", 1)[-1])
     for token in _URL_TOKEN.findall(url_text.lower()):
@@ -143,12 +157,15 @@ def gambling_url_words(url_text: str) -> list[str]:
 def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
     for term, weight in TERMS.items():
-        automaton.add_word(term, (term, weight))
+        # Padded with spaces: matched against text whose punctuation is blanked, the automaton
+        # itself only reports whole words ("bet" never fires inside "alphabet").
+        automaton.add_word(f" {term} ", (term, weight))
     automaton.make_automaton()
     return automaton
 
 
 _AUTOMATON = _automaton()
+_NOT_WORD = re.compile(r"[^a-z0-9 ]")
 
 
 @dataclass(frozen=True)
@@ -160,16 +177,15 @@ class Hit:
 
 def find(text: str) -> list[Hit]:
     """Terms in normalised text (see ``normalize``), on word boundaries, longest match wins."""
-    mixed = has_mixed_words(text)
-    leet = deleet(text) if mixed else text  # same length: the leet map is one character for one
+    mixed = mixed_spans(text)
+    leet = deleet(text, mixed) if mixed else text  # same length: the leet map is one character for one
     candidates = []
-    for end, (term, weight) in _AUTOMATON.iter(leet):
-        start = end - len(term) + 1
-        if (start > 0 and leet[start - 1].isalnum()) or (end + 1 < len(leet) and leet[end + 1].isalnum()):
-            continue
-        candidates.append((start, end + 1, term, weight))
-    if mixed:  # brand names are letters followed by digits
-        for match in BRAND.finditer(text):
+    spaced = f" {_NOT_WORD.sub(' ', leet)} "  # same length plus the two pads
+    for end, (term, weight) in _AUTOMATON.iter(spaced):
+        start = end - len(term) - 1  # in ``leet``: the pattern is " term ", ``spaced`` is shifted by one
+        candidates.append((start, start + len(term), term, weight))
+    for start, end in mixed:  # brand names are letters followed by digits: always a mixed word
+        for match in BRAND.finditer(text, start, end):
             candidates.append((match.start(), match.end(), match.group(0), MEDIUM))
     candidates.sort(key=lambda c: (c[0], -(c[1] - c[0])))
     hits, covered_until = [], -1

@@ -45,12 +45,23 @@ _HAS_ZERO_WIDTH = re.compile("[" + "".join(map(chr, _ZERO_WIDTH)) + "]")
 _HAS_CONFUSABLE = re.compile("[" + re.escape("".join(map(chr, _CONFUSABLES))) + "]")
 
 
+_FOLDED: dict[int, str] = {}
+
+
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold_diacritics(text: str) -> str:
-    """Letters with accents as their base letter ("é" → "e"); only non-ASCII text pays."""
+    """Letters with accents as their base letter ("é" → "e"); only non-ASCII text pays, and
+    only once per distinct character (a page has a few dozen)."""
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    for char in set(text):
+        if ord(char) > 127 and ord(char) not in _FOLDED:
+            _FOLDED[ord(char)] = _fold_char(char)
+    return text.translate(_FOLDED)
 
 
 def _join_split_letters(match: re.Match) -> str:
@@ -70,20 +81,27 @@ def _join_letters(run: str) -> str:
     return run
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_CHAR_CACHE: dict[str, str] = {}
+
+
+def _normalize_char(char: str) -> str:
+    """The whole non-ASCII pipeline for one character, computed once per character."""
+    folded = _CHAR_CACHE.get(char)
+    if folded is None:
+        folded = unicodedata.normalize("NFKC", char).translate(_ZERO_WIDTH).translate(_TR39).casefold()
+        folded = fold_diacritics(folded.translate(_CONFUSABLES))
+        _CHAR_CACHE[char] = folded
+    return folded
+
+
 def normalize(text: str) -> str:
-    if text.isascii():
-        text = text.lower()
-    else:
-        # Each step only when needed: most pages have a few non-ASCII characters (©, –).
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        if _HAS_ZERO_WIDTH.search(text):
-            text = text.translate(_ZERO_WIDTH)
-        text = text.translate(_TR39).casefold()
-        if _HAS_CONFUSABLE.search(text):
-            text = text.translate(_CONFUSABLES)
-        if not text.isascii():
-            text = fold_diacritics(text)
+    text = text.lower()
+    if not text.isascii():
+        # Character by character, so an 80 KB page with a few "©" and "–" costs only those.
+        # Per character equals whole-text NFKC here: a decomposed "é" becomes "e" + a combining
+        # mark, and the mark folds away.
+        text = _NON_ASCII.sub(lambda match: _normalize_char(match.group(0)), text)
     if _SPLIT_LETTERS.search(text):
         text = _SPLIT_LETTERS.sub(_join_split_letters, text)
     return " ".join(text.split())
@@ -97,8 +115,45 @@ def has_mixed_words(text: str) -> bool:
     return _LETTER_NEXT_TO_SYMBOL.search(text) is not None
 
 
-def deleet(text: str) -> str:
+_WORD_CHAR = re.compile(r"[\w@$!€]")
+
+
+def mixed_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word of 3+ characters that mixes letters with digits or symbols
+    ("g4c0r", "slot88"). One scan for the letter-digit seams, then each word around a seam —
+    pages are full of plain words and numbers, and only a few words mix them."""
+    spans: list[tuple[int, int]] = []
+    covered = -1
+    for seam in _LETTER_NEXT_TO_SYMBOL.finditer(text):
+        if seam.start() < covered:
+            continue
+        start, end = seam.start(), seam.end()
+        while start > 0 and _WORD_CHAR.match(text[start - 1]):
+            start -= 1
+        while end < len(text) and _WORD_CHAR.match(text[end]):
+            end += 1
+        covered = end
+        # Symbols at the edges are punctuation ("naga303!", "@slot88"), as a word boundary sees them.
+        while start < end and text[start] in "@$!€":
+            start += 1
+        while end > start and text[end - 1] in "@$!€":
+            end -= 1
+        if end - start >= 3:
+            spans.append((start, end))
+    return spans
+
+
+def deleet(text: str, spans: list[tuple[int, int]] | None = None) -> str:
     """Leetspeak inside words that mix letters with digits or symbols; plain numbers stay."""
-    if not has_mixed_words(text):
+    spans = mixed_spans(text) if spans is None else spans
+    if not spans:
         return text
-    return _MIXED_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    pieces, last = [], 0
+    for start, end in spans:
+        pieces.append(text[last:start])
+        pieces.append(text[start:end].translate(_LEET))
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+

@@ -36,8 +36,9 @@ CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-d
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-extensions", "--mute-audio", "--js-flags=--max-old-space-size=192"]
 MAX_SUBRESOURCE = 2 * 1024 * 1024
+_NOT_NEEDED = {"image", "media", "font", "manifest", "texttrack", "beacon", "ping"}
 SETTLE_MS = 2500  # timers that write content a moment after load: wait at most this long...
-QUIET_MS = 250  # ...and stop once the DOM has been still this long with no short timer pending
+QUIET_MS = 150  # ...and stop once the DOM has been still this long with no short timer pending
 
 # Counts timers due within SETTLE_MS, so a script that writes its links after a second is waited for.
 _COUNT_TIMERS = """(() => {
@@ -134,7 +135,8 @@ class Renderer:
         self.budget = getattr(settings, "WEBSCAN_RENDER_BUDGET", 30) if budget is None else budget
         self.timeout = getattr(settings, "WEBSCAN_RENDER_TIMEOUT", 8.0) if timeout is None else timeout
         self.used = 0
-        self._lock = asyncio.Lock()
+        # A few pages at once: most of a render is waiting for timers, not CPU.
+        self._lock = asyncio.Semaphore(max(1, getattr(settings, "WEBSCAN_RENDER_CONCURRENCY", 2)))
         self._playwright = self._browser = None
 
     async def __aenter__(self) -> Renderer:
@@ -201,6 +203,9 @@ class Renderer:
             if target.startswith("data:"):
                 await route_request.continue_()
                 return
+            if request.resource_type in _NOT_NEEDED:
+                await route_request.abort("blockedbyclient")  # pixels and fonts change no text or link
+                return
             if target_host != host or not target.startswith(("http://", "https://")):
                 (navigations if request.is_navigation_request() and request.frame == page.main_frame else blocked).append(target)
                 await route_request.abort("blockedbyclient")
@@ -218,8 +223,12 @@ class Renderer:
             except Exception:  # noqa: BLE001 - an unreachable subresource is just missing
                 await route_request.abort("failed")
 
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        timings = {}
         await context.add_init_script(_COUNT_TIMERS)
         page = await context.new_page()
+        timings["page"] = loop.time() - started
         try:
             await page.route("**/*", route)
             try:
@@ -227,15 +236,19 @@ class Renderer:
             except Exception as exc:  # noqa: BLE001 - a navigation away aborts goto; the DOM still counts
                 if not navigations:
                     raise exc
+            timings["load"] = loop.time() - started
             try:
                 await page.evaluate(_SETTLE, [QUIET_MS, SETTLE_MS])
             except Exception:  # noqa: BLE001 - navigated away while settling; the DOM still counts
                 await page.wait_for_timeout(100)
+            timings["settle"] = loop.time() - started
             try:
                 await page.evaluate(_MARK_HIDDEN)
                 html = await page.content()
             except Exception:  # noqa: BLE001 - the page navigated away while we looked
                 html = ""
+            timings["content"] = loop.time() - started
+            logger.debug("rendered %s: %s", url, timings)
             return Rendered(html, page.url, navigations, blocked)
         finally:
             await context.close()
@@ -249,13 +262,15 @@ class LazyRenderer:
         self.enabled = available() if render is None else (render and available())
         self.purpose, self.budget = purpose, budget
         self._renderer = None
+        self._starting = asyncio.Lock()  # pages analysed concurrently must share one browser
         self.rendered, self.seconds = 0, 0.0
 
     async def render(self, url, body, variant="browser", content_type="text/html"):
         if not self.enabled:
             return None
-        if self._renderer is None:
-            self._renderer = await Renderer(purpose=self.purpose, budget=self.budget).__aenter__()
+        async with self._starting:
+            if self._renderer is None:
+                self._renderer = await Renderer(purpose=self.purpose, budget=self.budget).__aenter__()
         outcome = await self._renderer.render(url, body, variant, content_type)
         if outcome is not None:
             self.rendered += 1

@@ -59,8 +59,14 @@ async def render_where_needed(pages: dict[str, PageFeatures], fetched: dict[str,
         return 0
     done: dict[tuple, object] = {}
     rendered_count = 0
+    browser = fetched.get("browser") if fetched is not None else None
     for variant, features in list(pages.items()):
         if not features.needs_render:
+            continue
+        if variant != "browser" and browser is not None and not features.cloaking_js \
+                and fetched[variant].body == browser.body and "browser" in pages:
+            # Same bytes and no script that looks at the visitor: the browser's rendering stands for it.
+            pages[variant] = pages["browser"]
             continue
         if fetched is not None:
             result = fetched[variant]
@@ -97,7 +103,7 @@ def analyze_documents(documents, context: SiteContext | None = None, render: boo
     whose html is None (a file that could not be read) yields None in its place."""
     from .render import LazyRenderer
 
-    loop = asyncio.new_event_loop()
+    loop = None  # only pages that need rendering pay for an event loop and a browser
     renderer = LazyRenderer("operator", render, render_budget) if render is not False else None
     try:
         for html, url in documents:
@@ -105,15 +111,16 @@ def analyze_documents(documents, context: SiteContext | None = None, render: boo
                 yield None
                 continue
             pages = {"browser": extract(html, url)}
-            if renderer is not None and pages["browser"].needs_render:
+            if renderer is not None and renderer.enabled and pages["browser"].needs_render:
+                loop = loop or asyncio.new_event_loop()
                 page_url = url if url.startswith(("http://", "https://")) else SAVED_PAGE_URL
                 loop.run_until_complete(render_where_needed(
                     pages, None, renderer, {"browser": (page_url, html.encode("utf-8"))}))
             yield analyze(pages, context)
     finally:
-        if renderer is not None:
+        if loop is not None:
             loop.run_until_complete(renderer.close())
-        loop.close()
+            loop.close()
 
 
 def analyze_fetched(fetched: dict[str, Fetched], context: SiteContext | None = None) -> Verdict:
