@@ -42,10 +42,12 @@ run: setup
 	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, Love Bali: /lovebali/, API: /api/v1/docs; Ctrl-C stops)"
 	@echo "Bank simulator (stands in for the collecting bank) on http://127.0.0.1:8079"
 	@echo "Test PKI (CRL/OCSP/TSA) on http://127.0.0.1:8078 and a fake BSrE on http://127.0.0.1:8077"
+	@echo "Demo OPD websites for the judol scanner on http://127.0.0.1:8060-8067 (two infected)"
 	@$(SPBE) worker > var/worker.log 2>&1 & worker=$$!; \
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
 	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
-	trap "kill $$worker $$banksim $$pki 2>/dev/null" EXIT INT TERM; \
+	$(SPBE) webscan_demosites > var/demosites.log 2>&1 & sites=$$!; \
+	trap "kill $$worker $$banksim $$pki $$sites 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 
 worker: install

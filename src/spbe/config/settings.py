@@ -341,6 +341,10 @@ WEBSCAN_RENDER = env_bool("WEBSCAN_RENDER", True)  # headless Chromium for scrip
 WEBSCAN_RENDER_BUDGET = int(env("WEBSCAN_RENDER_BUDGET", "30"))  # rendered pages per scan at most
 WEBSCAN_RENDER_TIMEOUT = float(env("WEBSCAN_RENDER_TIMEOUT", "8"))  # seconds per rendered page
 WEBSCAN_RENDER_CONCURRENCY = int(env("WEBSCAN_RENDER_CONCURRENCY", "2"))  # pages rendered at once per scan
+# Loopback copies of the demo OPD websites (spbe webscan_demosites, started by make run): one port
+# each from here; development lets the scanner reach WEBSCAN_DEMO_PORTS of them.
+WEBSCAN_DEMO_PORT = int(env("WEBSCAN_DEMO_PORT", "8060"))
+WEBSCAN_DEMO_PORTS = 10
 WEBSCAN_CHROMIUM = env("WEBSCAN_CHROMIUM", "/usr/bin/chromium")
 
 SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")
@@ -440,6 +444,9 @@ WAZUH_WEB_ROOTS = env_list("WAZUH_WEB_ROOTS", ["/var/www", "/srv/www", "/usr/sha
 OUTBOUND_ALLOW = {"operator": ["0.0.0.0/0", "::/0"]}
 for _purpose in ("levy", "esign", "llm", "wazuh", "webhooks", "webscan"):
     OUTBOUND_ALLOW[_purpose] = env_list(f"OUTBOUND_ALLOW_{_purpose.upper()}", [])
+if SPBE_ENV == "development":
+    # the demo websites are loopback copies (spbe.webscan.demosites), never the real servers
+    OUTBOUND_ALLOW["webscan"] += [f"127.0.0.1:{WEBSCAN_DEMO_PORT + i}" for i in range(WEBSCAN_DEMO_PORTS)]
 
 
 # --- Production start: refuse every development default (config/production.py) -------------

@@ -7,7 +7,12 @@ class WebscanConfig(AppConfig):
     verbose_name = _("Judol scanner")
 
     def ready(self):
+        from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
+
+        from .demosites import load_demo
+
+        register_demo_loader(load_demo)
         from spbe.core.roles import Role, register_role_permissions
 
         view = ["webscan.view_finding", "webscan.view_scanrun", "webscan.view_findingevent",
