@@ -19,6 +19,8 @@ from reportlab.pdfgen import canvas
 
 from spbe.esign import stamp
 
+pytestmark = pytest.mark.db_independent  # no database: the PostgreSQL leg of CI skips it
+
 URL = "https://spbe.baliprov.go.id/tte/v/Qm9ndXMtdG9rZW4tdWppMTIz/"
 DATA = stamp.StampData(number="000.1.2/17/DISKOMINFOS/2026", date="1 Desember 2026", verify_url=URL,
                        signers=["I Made Contoh — Kepala Dinas"])

@@ -13,6 +13,8 @@ from spbe.evaluation.gap import marginal_gains, plan_to_target
 from spbe.evaluation.index import InputError, compute_from_domains, compute_from_levels, parse_level_list
 from spbe.evaluation.methodology import MethodologyError, load, parse
 
+pytestmark = pytest.mark.db_independent  # no database: the PostgreSQL leg of CI skips it
+
 M = load("permenpanrb-59-2020")
 
 

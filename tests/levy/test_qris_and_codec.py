@@ -8,6 +8,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from spbe.levy import codec, protect, qris
 from spbe.levy.banksim import SIM_MERCHANT
 
+pytestmark = pytest.mark.db_independent  # no database: the PostgreSQL leg of CI skips it
+
 
 def test_crc_check_value():
     assert qris.crc16_ccitt_false(b"123456789") == 0x29B1

@@ -13,6 +13,8 @@ from spbe.webscan.extract import extract
 from spbe.webscan.normalize import normalize
 from spbe.webscan.scan import analyze_html
 
+pytestmark = pytest.mark.db_independent  # pure analysis: the database leg of CI skips it
+
 PAGE = ("<html><head><title>Dinas Kesehatan</title>{head}</head><body><main><h1>Berita</h1>"
         "<p>Vaksinasi gratis dibuka di seluruh puskesmas Provinsi Bali.</p>{main}</main>{extra}</body></html>")
 

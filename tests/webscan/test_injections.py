@@ -20,6 +20,8 @@ from spbe.webscan.lexicon import gambling_url_words
 from spbe.webscan.normalize import normalize
 from spbe.webscan.scan import analyze_html, analyze_url
 
+pytestmark = pytest.mark.db_independent  # pure analysis: the database leg of CI skips it
+
 PAGE = "<html><head><title>Dinas Kesehatan</title>{head}</head><body><main><h1>Jadwal Posyandu</h1>" \
        "<p>Posyandu buka setiap Selasa di balai banjar. Bawa buku KIA.</p>{body}</main></body></html>"
 LINK = '<a href="https://gacor77.xyz/">slot gacor maxwin</a>'

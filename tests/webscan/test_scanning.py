@@ -203,6 +203,7 @@ def test_scans_spread_over_several_database_workers(world, settings, tmp_path):
     assert len({r.worker for r in finished}) == 2
 
 
+@pytest.mark.db_independent
 def test_evaluation_corpus_meets_targets():
     from benchmarks.webscan.evaluate import run
 
