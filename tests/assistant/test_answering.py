@@ -132,3 +132,22 @@ def test_grounding_check():
     assert generation.grounded("Rp 150,000 each, on lovebali.baliprov.go.id", [passage])
     assert not generation.grounded("Rp 150.001 each", [passage])
     assert not generation.grounded("see lovebali-pay.com", [passage])
+
+
+@pytest.mark.parametrize("question, language", [
+    ("徴収金はいくらですか？", "ja"), ("부담금은 얼마인가요?", "ko"), ("征费是多少钱？", "zh"),
+])
+def test_the_word_the_tourist_pages_use_for_the_levy_is_understood(kb, question, language):
+    """ja/ko/zh pages call the levy 徴収金 / 부담금 / 征费; the knowledge base says 観光税 / 관광세 / 旅游税."""
+    reply = services.ask(question, language_hint=language)
+    assert (reply.language, reply.entry_key, reply.handoff) == (language, "amount", False)
+
+
+def test_every_page_term_in_the_synonym_table_is_what_the_pages_say():
+    from pathlib import Path
+
+    from spbe.assistant.engine.textproc import PAGE_TERMS
+
+    catalogs = Path(__file__).resolve().parents[2] / "src" / "spbe" / "lovebali" / "locale"
+    text = " ".join(p.read_text(encoding="utf-8").casefold() for p in catalogs.glob("*/LC_MESSAGES/django.po"))
+    assert all(term.replace(" ", "") in text.replace("-", "") for term in PAGE_TERMS), PAGE_TERMS

@@ -103,6 +103,7 @@ class Index:
         return Ranking(order, fused, dense, lexical, _features(order, fused, dense, lexical))
 
     def search(self, text: str, language: str) -> Ranking:
+        text = textproc.page_terms(text)  # both views see the knowledge base's words
         vector = embedding.embed([text])[0]
         return self.rank(vector, textproc.tokens(text, language))
 

@@ -44,8 +44,24 @@ def _stemmer(language: str):
     return cache[language]
 
 
+# The tourist pages' own word for the levy (their translation catalogs) → the word the knowledge
+# base is written with, so a tourist who copies a heading is understood.
+PAGE_TERMS = {
+    "徴収金": "観光税",  # ja pages: 外国人観光客徴収金
+    "부담금": "관광세",  # ko pages: Love Bali 부담금
+    "征费": "旅游税",  # zh pages: Love Bali 征费
+    "abgabebeleg": "abgabe beleg",  # de pages: Love-Bali-Abgabebeleg
+}
+_PAGE_TERM = re.compile("|".join(map(re.escape, sorted(PAGE_TERMS, key=len, reverse=True))), re.IGNORECASE)
+
+
+def page_terms(text: str) -> str:
+    """The pages' words for the levy replaced by the knowledge base's; all other text unchanged."""
+    return _PAGE_TERM.sub(lambda match: PAGE_TERMS[match.group(0).casefold()], text) if _PAGE_TERM.search(text) else text
+
+
 def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").casefold()
+    return page_terms(unicodedata.normalize("NFKC", text or "").casefold())
 
 
 def _bigrams(run: str) -> list[str]:
