@@ -270,12 +270,16 @@ class _Parser:
 
     def arguments(self) -> list:
         self.expect("(")
+        return self._list_until(")")
+
+    def _list_until(self, closing: str) -> list:
+        """Comma-separated expressions up to ``closing`` (the opening bracket already taken)."""
         values = []
-        while self.peek() != ("p", ")"):
+        while self.peek() != ("p", closing):
             values.append(self.expression())
             if self.peek() == ("p", ","):
                 self.take()
-            elif self.peek() != ("p", ")"):
+            elif self.peek() != ("p", closing):
                 raise _Unknown
         self.take()
         return values
@@ -374,15 +378,7 @@ class _Parser:
             self.expect(")")
             return inner
         if (kind, value) == ("p", "["):
-            items = []
-            while self.peek() != ("p", "]"):
-                items.append(self.expression())
-                if self.peek() == ("p", ","):
-                    self.take()
-                elif self.peek() != ("p", "]"):
-                    raise _Unknown
-            self.take()
-            return items
+            return self._list_until("]")
         if (kind, value) == ("p", "-") and self.peek()[0] == "num":
             return -self.take()[1]
         if kind == "id":
