@@ -28,6 +28,20 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _steady_rate_limit_window(monkeypatch):
+    """Rate limits count in fixed windows; a test that sends 35 requests on a loaded CI machine
+    can straddle a minute boundary and see its count reset. In-process, the limiter's clock stands
+    one second into a window for the whole test (servers in subprocesses keep the real clock)."""
+    import time
+    import types
+
+    from spbe.core import ratelimit
+
+    frozen = (int(time.time()) // 86400) * 86400 + 1
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen))
+
+
 @dataclass
 class World:
     province: Institution
