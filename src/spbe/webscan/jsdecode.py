@@ -127,11 +127,6 @@ def iter_tokens(code: str, start: int = 0):
         yield previous
 
 
-def tokenize(code: str, start: int = 0, limit: int = 4000) -> list[tuple[str, object]]:
-    """At most ``limit`` tokens from ``start`` on."""
-    return list(islice(iter_tokens(code, start), limit))
-
-
 class TokenStream:
     """Tokens read only as far as the parser looks: evaluating ``a = 1;`` in a 100 KB script
     must not tokenize the rest of it."""
@@ -149,14 +144,6 @@ class TokenStream:
             else:
                 self._read.append(token)
         return self._read[index] if index < len(self._read) else ("end", None)
-
-
-class _ListStream:
-    def __init__(self, tokens: list):
-        self._tokens = tokens
-
-    def at(self, index: int):
-        return self._tokens[index] if index < len(self._tokens) else ("end", None)
 
 
 # --- evaluation --------------------------------------------------------------------------------
@@ -214,8 +201,7 @@ class _Parser:
     """Evaluates one expression from a token list; raises _Unknown for anything it cannot."""
 
     def __init__(self, tokens, env: dict, budget: int = 20000):
-        stream = tokens if isinstance(tokens, TokenStream) else _ListStream(tokens)
-        self.tokens, self.position, self.env, self.budget = stream, 0, env, budget
+        self.tokens, self.position, self.env, self.budget = tokens, 0, env, budget
 
     def peek(self, offset: int = 0):
         return self.tokens.at(self.position + offset)
@@ -417,7 +403,7 @@ class _Parser:
 
 
 def evaluate(tokens, env: dict | None = None):
-    """The value of the expression at the start of ``tokens`` (str, float or list), or None."""
+    """The value of the expression at the start of ``tokens`` (a TokenStream): str, float or list, or None."""
     try:
         return _Parser(tokens, env or {}).expression()
     except (_Unknown, IndexError, ValueError, OverflowError, RecursionError):

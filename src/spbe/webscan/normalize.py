@@ -38,30 +38,14 @@ _SEPARATORS = re.compile(r"[ .\-_*·•|/+~]")
 
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "@": "a", "$": "s",
                        "!": "i", "€": "e"})
-_MIXED_WORD = re.compile(r"\b(?=[\w@$!€]*[a-z])(?=[\w@$!€]*[0-9@$!€])[\w@$!€]{3,}\b")
 
 
-_HAS_ZERO_WIDTH = re.compile("[" + "".join(map(chr, _ZERO_WIDTH)) + "]")
-_HAS_CONFUSABLE = re.compile("[" + re.escape("".join(map(chr, _CONFUSABLES))) + "]")
 
 
-_FOLDED: dict[int, str] = {}
-
-
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char)
+def _strip_accents(text: str) -> str:
+    """Letters with accents as their base letter ("é" → "e")."""
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def fold_diacritics(text: str) -> str:
-    """Letters with accents as their base letter ("é" → "e"); only non-ASCII text pays, and
-    only once per distinct character (a page has a few dozen)."""
-    if text.isascii():
-        return text
-    for char in set(text):
-        if ord(char) > 127 and ord(char) not in _FOLDED:
-            _FOLDED[ord(char)] = _fold_char(char)
-    return text.translate(_FOLDED)
 
 
 def _join_split_letters(match: re.Match) -> str:
@@ -90,7 +74,7 @@ def _normalize_char(char: str) -> str:
     folded = _CHAR_CACHE.get(char)
     if folded is None:
         folded = unicodedata.normalize("NFKC", char).translate(_ZERO_WIDTH).translate(_TR39).casefold()
-        folded = fold_diacritics(folded.translate(_CONFUSABLES))
+        folded = _strip_accents(folded.translate(_CONFUSABLES))
         _CHAR_CACHE[char] = folded
     return folded
 
@@ -108,11 +92,6 @@ def normalize(text: str) -> str:
 
 
 _LETTER_NEXT_TO_SYMBOL = re.compile(r"[a-z][0-9@$!€]|[0-9@$!€][a-z]")
-
-
-def has_mixed_words(text: str) -> bool:
-    """Cheap test: does any word mix letters with digits/symbols ("g4c0r", "slot88")?"""
-    return _LETTER_NEXT_TO_SYMBOL.search(text) is not None
 
 
 _WORD_CHAR = re.compile(r"[\w@$!€]")
