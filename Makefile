@@ -62,20 +62,21 @@ browser:
 	  else echo "chromium missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
 	fi
 
-# Fonts every PDF embeds (Noto Sans; Droid Sans Fallback for Chinese, Japanese, Korean), and the
+# Fonts every PDF embeds (Noto Sans; Droid Sans Fallback for Chinese and Japanese; Nanum Gothic for Korean), and the
 # external checkers and test HSM of the TTE tests: qpdf, poppler (pdfsig, pdffonts, pdftoppm),
 # SoftHSM, Ghostscript (makes PDF/A inputs), zbar (reads QR codes back), and PDFBox + Bouncy
 # Castle with a JDK (an independent signature verifier). Installed only when missing.
-SYSTEM_PACKAGES := fonts-noto-core fonts-droid-fallback qpdf poppler-utils softhsm2 ghostscript zbar-tools \
+SYSTEM_PACKAGES := fonts-noto-core fonts-droid-fallback fonts-nanum qpdf poppler-utils softhsm2 ghostscript zbar-tools \
 	default-jdk-headless libpdfbox2-java libbcpkix-java libbcprov-java libbcutil-java
 SYSTEM_CHECK := /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf \
+	/usr/share/fonts/truetype/nanum/NanumGothic.ttf \
 	/usr/bin/qpdf /usr/bin/pdfsig /usr/bin/softhsm2-util /usr/bin/gs /usr/bin/zbarimg /usr/bin/javac \
 	/usr/share/java/pdfbox2.jar /usr/share/java/bcpkix.jar
 
 fonts:
-	@for f in /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf; do \
-	  [ -f $$f ] || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-droid-fallback >/dev/null; \
-	  else echo "fonts missing: run 'sudo apt-get install fonts-noto-core fonts-droid-fallback'"; exit 1; fi; break; }; \
+	@for f in /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/nanum/NanumGothic.ttf; do \
+	  [ -f $$f ] || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-core fonts-droid-fallback fonts-nanum >/dev/null; \
+	  else echo "fonts missing: run 'sudo apt-get install fonts-noto-core fonts-droid-fallback fonts-nanum'"; exit 1; fi; break; }; \
 	done
 
 pdftools:

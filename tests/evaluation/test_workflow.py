@@ -11,6 +11,7 @@ from spbe.evaluation import services
 from spbe.evaluation.models import Response, ScoreChange, Stage, StageWindow
 
 from .conftest import PDF, answer_all, approve_all, open_self
+from tests import pdfcheck
 
 pytestmark = pytest.mark.django_db
 
@@ -257,3 +258,5 @@ def test_exports_are_real_files(evaluation):
     assert detail.cell(row=2, column=1).value == 1
     pdf = exports.to_pdf(period, everything)
     assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-32:]
+    pdfcheck.assert_fonts_embedded(pdf)
+    assert period.title.split()[0] in pdfcheck.text(pdf)

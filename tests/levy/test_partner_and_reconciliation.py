@@ -17,6 +17,7 @@ from spbe.levy.models import CommissionEntry, Endpoint, Order, Payment, Settleme
 from spbe.levy.partner_auth import signed_headers
 
 from .conftest import make_order
+from tests import pdfcheck
 
 
 @pytest.fixture
@@ -126,7 +127,10 @@ def test_quarterly_statement_with_a_refund_netted(partner, levy, banksim):
             services.build_commission_statement(endpoint, 2026, 2, by=levy.officer)
     from spbe.levy.pdf import statement_pdf
 
-    assert statement_pdf(statement).startswith(b"%PDF-")
+    pdf = statement_pdf(statement)
+    assert pdf.startswith(b"%PDF-")
+    pdfcheck.assert_fonts_embedded(pdf)
+    assert "150.000" in pdfcheck.text(pdf)  # Indonesian grouping
 
 
 def test_public_endpoint_check(partner):

@@ -21,6 +21,7 @@ from tests.conftest import login, make_user
 from tests.support.servers import allow_outbound
 
 from .test_disclosure import programme  # noqa: F401  (fixture)
+from tests import pdfcheck
 
 V4_ALERT = {
     "timestamp": "2026-11-20T10:15:02.123+0800", "id": "1764929536.7192965",
@@ -84,7 +85,10 @@ def test_go_live_gate_retest_and_risk_acceptance(itsa, world):
     assert services.go_live_gate(assessment)["allowed"] and medium.status == "open"
     from spbe.security.pdf import assessment_pdf
 
-    assert assessment_pdf(assessment, services.go_live_gate(assessment)).startswith(b"%PDF-")
+    report = assessment_pdf(assessment, services.go_live_gate(assessment))
+    assert report.startswith(b"%PDF-")
+    pdfcheck.assert_fonts_embedded(report)
+    assert "IT Security Assessment" in pdfcheck.text(report)
     page = login(world.users["staff_a"]).get(f"/console/security/itsa/{assessment.pk}/")
     assert page.status_code == 200 and 'data-allowed="true"' in page.content.decode()
     assert login(world.users["staff_b"]).get(f"/console/security/itsa/{assessment.pk}/").status_code == 404
@@ -168,7 +172,10 @@ def test_certificate_and_grades(programme):  # noqa: F811
     assert page.status_code == 200 and "Budi" in page.content.decode()
     assert Client().get("/security/certificates/forged-code/").status_code == 404
     pdf = Client().get(f"/security/certificates/{certificate.code}/certificate.pdf")
-    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
+    certificate_bytes = b"".join(pdf.streaming_content)
+    assert certificate_bytes.startswith(b"%PDF-")
+    pdfcheck.assert_fonts_embedded(certificate_bytes)
+    assert "SERTIFIKAT" in pdfcheck.text(certificate_bytes)
     with translation.override("en"), pytest.raises(services.ServiceError):
         services.issue_certificate(p["alice"], by=p["triager"])  # nothing fixed yet
     cohort = p["budi"].cohort

@@ -18,13 +18,12 @@ DOCUMENT_TYPES = [
 def _letter(title: str) -> bytes:
     """A letter as an OPD template gives it: letterhead, "Nomor :" line and a ${ttd} placeholder."""
     from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
 
     from spbe.core import fonts
 
     fonts.register()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf = fonts.new_canvas(buffer, A4)
     pdf.setFont(fonts.BOLD, 14)
     pdf.drawCentredString(297, 800, "PEMERINTAH PROVINSI BALI")
     pdf.setFont(fonts.BODY, 10)

@@ -70,27 +70,31 @@ def to_xlsx(period, responses) -> bytes:
 def to_pdf(period, responses) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from spbe.core import fonts
+
     buffer = io.BytesIO()
-    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=period.title, author="SPBE platform")
-    styles = getSampleStyleSheet()
+    doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=period.title, author="SPBE platform",
+                            initialFontName=fonts.BODY)
+    styles = fonts.styles()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8)
-    story = [Paragraph(period.title, styles["Title"])]
+    story = [Paragraph(fonts.paragraph_markup(period.title, fonts.BOLD), styles["Title"])]
     summary = [[_("Stage"), _("Index"), _("Predicate")]] + [list(r) for r in _summary(period)]
     table = Table(summary, hAlign="LEFT")
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
     story += [table, Spacer(1, 12)]
     stages = period.stages()
     rows = [[_("No"), _("Indicator"), _("OPD")] + [str(Stage(s).label) for s in stages] + [_("Final")]]
     for indicator, response, scores, final in _rows(period, responses):
-        rows.append([str(indicator.number), Paragraph(indicator.name, small), Paragraph(response.agency.name, small)]
+        rows.append([str(indicator.number), Paragraph(fonts.paragraph_markup(indicator.name), small),
+                     Paragraph(fonts.paragraph_markup(response.agency.name), small)]
                     + [str(scores.get(s) or "—") for s in stages] + [str(final or "—")])
     detail = Table(rows, colWidths=[24, 300, 170] + [60] * len(stages) + [40], repeatRows=1)
     detail.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
+                                ("FONTNAME", (0, 0), (-1, -1), fonts.BODY), ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
                                 ("FONTSIZE", (0, 0), (-1, -1), 7), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(detail)
     doc.build(story)

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_http_methods
 
 from spbe.core import permissions, ratelimit
@@ -220,7 +220,7 @@ def statement_pdf(request, code: str, statement_id: int):
 
     statement = scoped_object_or_404(request.user, "levy.view_commissionstatement",
                                      CommissionStatement.objects.filter(endpoint__code=code).select_related("endpoint"), pk=statement_id)
-    response = HttpResponse(render_pdf(statement), content_type="application/pdf")
+    response = HttpResponse(render_pdf(statement, get_language() or "id"), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="imbal-jasa-{code}-{statement.year}-Q{statement.quarter}.pdf"'
     return response
 

@@ -7,29 +7,34 @@ import io
 from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfgen import canvas
 
+from spbe.core import fonts
 from spbe.core.pdfdraw import draw_qr
 
-
-def _latin(text: str) -> str:
-    return str(text).encode("latin-1", "replace").decode("latin-1")
+MARGIN = 20 * mm
 
 
 def assessment_pdf(assessment, gate: dict) -> bytes:
+    fonts.register()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
+    pdf = fonts.new_canvas(buffer, A4)
     width, height = A4
+    pdf.setTitle(f"ITSA {assessment.application.name}")
     y = height - 25 * mm
 
     def line(text, size=10, bold=False, gap=6):
+        """One paragraph, wrapped to the margins; a new page when it would run off the bottom."""
         nonlocal y
-        if y < 25 * mm:
-            pdf.showPage()
-            y = height - 20 * mm
-        pdf.setFont("Helvetica-Bold" if bold else "Helvetica", size)
-        pdf.drawString(20 * mm, y, _latin(text)[:110])
-        y -= gap * mm
+        base = fonts.BOLD if bold else fonts.BODY
+        lines = fonts.wrap(str(text), size, width - 2 * MARGIN, base)
+        leading = size * 1.3
+        for part in lines:
+            if y < 25 * mm:
+                pdf.showPage()
+                y = height - 20 * mm
+            fonts.draw_string(pdf, MARGIN, y, part, size, base=base)
+            y -= leading
+        y -= max(gap * mm - leading, 0)
 
     line("Laporan IT Security Assessment (ITSA)", 16, True, 10)
     line(f"Aplikasi: {assessment.application.name} - {assessment.agency.name}")
@@ -59,20 +64,22 @@ def assessment_pdf(assessment, gate: dict) -> bytes:
 
 def certificate_pdf(certificate, verify_url: str) -> bytes:
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(297 * mm, 210 * mm))
+    pdf = fonts.new_canvas(buffer, (297 * mm, 210 * mm))
+    fonts.register()
     researcher = certificate.researcher
-    pdf.setFont("Helvetica-Bold", 26)
-    pdf.drawCentredString(148 * mm, 160 * mm, "SERTIFIKAT PENGHARGAAN")
-    pdf.setFont("Helvetica", 14)
-    pdf.drawCentredString(148 * mm, 140 * mm, "Program Pengungkapan Kerentanan Pemerintah Provinsi Bali")
-    pdf.setFont("Helvetica-Bold", 20)
-    pdf.drawCentredString(148 * mm, 118 * mm, _latin(researcher.display_name))
-    pdf.setFont("Helvetica", 12)
-    pdf.drawCentredString(148 * mm, 100 * mm, _latin(f"atas {certificate.resolved_reports} temuan yang telah diperbaiki ({certificate.points} poin)"))
-    pdf.drawCentredString(148 * mm, 90 * mm, f"Diterbitkan {certificate.issued_at:%d-%m-%Y}")
+    pdf.setTitle("Sertifikat penghargaan")
+    centre = 148 * mm
+
+    def centred(y, text, size, bold=False):
+        fonts.draw_string(pdf, centre, y, text, size, base=fonts.BOLD if bold else fonts.BODY, anchor="centre")
+
+    centred(160 * mm, "SERTIFIKAT PENGHARGAAN", 26, bold=True)
+    centred(140 * mm, "Program Pengungkapan Kerentanan Pemerintah Provinsi Bali", 14)
+    centred(118 * mm, researcher.display_name, 20, bold=True)
+    centred(100 * mm, f"atas {certificate.resolved_reports} temuan yang telah diperbaiki ({certificate.points} poin)", 12)
+    centred(90 * mm, f"Diterbitkan {certificate.issued_at:%d-%m-%Y}", 12)
     draw_qr(pdf, verify_url, 20 * mm, 15 * mm, 32 * mm)
-    pdf.setFont("Helvetica", 8)
-    pdf.drawString(56 * mm, 20 * mm, _latin(f"Verifikasi: {verify_url}"))
+    fonts.draw_string(pdf, 56 * mm, 20 * mm, f"Verifikasi: {verify_url}", 8)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
