@@ -19,6 +19,13 @@ from .conftest import pay
 
 
 
+SITE_LANGUAGES = ["en", "id", "zh-hans", "ko", "ja", "ru", "fr", "de"]
+# Written by hand from the published catalogs, so a broken catalog lookup cannot pass unnoticed.
+VALID_UNTIL = {"en": "Valid until", "id": "Berlaku sampai", "zh-hans": "有效期至", "ko": "유효 종료일",
+               "ja": "有効期限", "ru": "Действует до", "fr": "Valable jusqu", "de": "Gültig bis"}
+NAMES = ["山田 太郎", "김민준", "Алексей Смирнов", "François Müller", "王小明"]
+
+
 def pdftotext(pdf: bytes, *extra: str) -> str:
     return pdfcheck.text(pdf, *extra)
 
