@@ -170,7 +170,7 @@ def test_voucher_status_and_resend_through_the_levy_module(kb, banksim):  # noqa
     conversation = services.start_conversation(language="en")
     replies = services.visitor_message(conversation, "I never received my voucher email")
     assert replies[-1].decision == Message.Decision.ACTION and "order code" in replies[-1].body
-    with mock.patch("spbe.levy.services._enqueue_voucher_mail") as send:
+    with mock.patch("spbe.levy.services.queues._enqueue_voucher_mail") as send:
         replies = services.visitor_message(conversation, f"{order.code.lower()} Olivia@Example.com")
     send.assert_called_once_with(order.pk)
     assert order.code in replies[0].body and "sent again" in replies[0].body

@@ -163,8 +163,8 @@ def test_crash_between_payment_and_voucher_issue_still_ends_in_exactly_one_vouch
     def queue_down(order_id):
         raise ConnectionError("task queue unreachable")
 
-    monkeypatch.setattr(services, "_new_voucher", killed)
-    monkeypatch.setattr(services, "_enqueue_voucher_issue", queue_down)
+    monkeypatch.setattr(services.vouchers, "_new_voucher", killed)
+    monkeypatch.setattr(services.queues, "_enqueue_voucher_issue", queue_down)
     with pytest.raises(ConnectionError):
         services.refresh_payment(payment)
     order.refresh_from_db()
@@ -181,13 +181,13 @@ def test_crash_between_payment_and_voucher_issue_still_ends_in_exactly_one_vouch
             raise RuntimeError("worker killed")
         return real_new_voucher(**kwargs)
 
-    monkeypatch.setattr(services, "_new_voucher", crash_on_second)
+    monkeypatch.setattr(services.vouchers, "_new_voucher", crash_on_second)
     with pytest.raises(RuntimeError):
         services.repair_missing_vouchers(older_than_seconds=0)
     assert not Voucher.objects.exists()
 
     # 3. The next sweep completes; later sweeps and stray tasks do nothing more.
-    monkeypatch.setattr(services, "_new_voucher", real_new_voucher)
+    monkeypatch.setattr(services.vouchers, "_new_voucher", real_new_voucher)
     assert services.repair_missing_vouchers(older_than_seconds=0) == 1
     assert services.repair_missing_vouchers(older_than_seconds=0) == 0
     assert services.issue_vouchers(order.pk) == 0

@@ -1,0 +1,179 @@
+"""Love Bali Endpoints (partners): registration, API keys, idempotent requests, commission statements."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from spbe.audit import services as audit
+from spbe.core import context, permissions
+from spbe.core.services import ConflictError, ServiceError
+
+from .. import policy, protect
+from ..models import (
+    CommissionEntry,
+    CommissionStatement,
+    Endpoint,
+    EndpointKey,
+    IdempotencyRecord,
+    Order,
+    Payment,
+    Traveller,
+)
+
+from .common import _unique_code, levy_institution
+
+
+@transaction.atomic
+def register_endpoint(*, name, legal_name, nib, kind, address, website, contact_name, contact_email, webhook_url="") -> Endpoint:
+    if kind not in Endpoint.Kind.values:
+        raise ServiceError(_("Choose the kind of business."), field="kind")
+    if not (nib or "").isdigit() or len(nib) != 13:
+        raise ServiceError(_("The NIB has 13 digits."), field="nib")
+    endpoint = Endpoint.objects.create(
+        institution=levy_institution(), code=_unique_code(Endpoint, "code", "EP", 6), name=name.strip(), legal_name=legal_name.strip(),
+        nib=nib, kind=kind, address=address.strip(), website=_domain(website), contact_name=contact_name.strip(),
+        contact_email=contact_email.strip().lower(), webhook_url=webhook_url, commission_rate=policy.commission_rate(),
+    )
+    audit.record("levy.endpoint.registered", endpoint, data={"kind": kind, "nib": nib})
+    return endpoint
+
+
+def _domain(text: str) -> str:
+    text = (text or "").strip().lower()
+    for prefix in ("https://", "http://"):
+        text = text.removeprefix(prefix)
+    return text.split("/")[0].removeprefix("www.")
+
+
+@transaction.atomic
+def decide_endpoint(endpoint: Endpoint, *, status: str, note: str = "", pks_number: str = "", by) -> Endpoint:
+    permissions.require(by, "levy.review_endpoint", endpoint)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if status not in (Endpoint.Status.APPROVED, Endpoint.Status.REJECTED, Endpoint.Status.SUSPENDED):
+        raise ServiceError(_("Unknown decision."), field="status")
+    if status == Endpoint.Status.APPROVED and not (pks_number or endpoint.pks_number):
+        raise ServiceError(_("Enter the cooperation agreement (PKS) number before approving."), field="pks_number")
+    previous = endpoint.status
+    endpoint.status = status
+    endpoint.decision_note = note
+    endpoint.pks_number = pks_number or endpoint.pks_number
+    endpoint.decided_at = timezone.now()
+    endpoint.decided_by = by
+    endpoint.save()
+    if status != Endpoint.Status.APPROVED:
+        endpoint.keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record("levy.endpoint.decided", endpoint, actor=by, data={"from": previous, "to": status, "pks": endpoint.pks_number})
+    return endpoint
+
+
+@transaction.atomic
+def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple[EndpointKey, str]:
+    """A new API key; the secret is returned once and stored only encrypted."""
+    permissions.require_unless_system(by, "levy.review_endpoint", endpoint)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if endpoint.status != Endpoint.Status.APPROVED:
+        raise ConflictError(_("Only approved endpoints get API keys."), code="endpoint_not_approved")
+    secret = "lbs_" + secrets.token_urlsafe(32)
+    key = EndpointKey.objects.create(
+        endpoint=endpoint, key_id="lbk_" + secrets.token_hex(8), secret_encrypted=protect.encrypt(secret), label=label[:100]
+    )
+    audit.record("levy.endpoint.key_issued", endpoint, actor=by, data={"key_id": key.key_id, "label": key.label})
+    return key, secret
+
+
+@transaction.atomic
+def revoke_endpoint_key(key: EndpointKey, by) -> None:
+    permissions.require(by, "levy.review_endpoint", key.endpoint)
+    EndpointKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    audit.record("levy.endpoint.key_revoked", key.endpoint, actor=by, data={"key_id": key.key_id})
+
+
+def registered_endpoint(query: str) -> Endpoint | None:
+    """Public "is this a registered Love Bali Endpoint?" by code, website domain or exact name."""
+    query = (query or "").strip()
+    if len(query) < 3:
+        return None
+    approved = Endpoint.objects.filter(status=Endpoint.Status.APPROVED)
+    return (
+        approved.filter(code=query.upper()).first()
+        or approved.filter(website=_domain(query)).exclude(website="").first()
+        or approved.filter(name__iexact=query).first()
+    )
+
+
+def run_idempotent(endpoint: Endpoint, key: str, request_body: bytes, operation) -> tuple[int, dict]:
+    """Run ``operation() -> (status, body)`` once per (endpoint, Idempotency-Key).
+
+    A retry with the same key and body gets the stored answer; the same key with a different
+    body is refused. The key row is inserted first, so concurrent retries wait on it.
+    """
+    if not key or len(key) > 100:
+        raise ServiceError(_("Send an Idempotency-Key header (at most 100 characters)."), code="idempotency_key_required")
+    digest = hashlib.sha256(request_body).hexdigest()
+    with transaction.atomic():
+        record, created = IdempotencyRecord.objects.select_for_update().get_or_create(
+            endpoint=endpoint, key=key, defaults={"request_hash": digest}
+        )
+        if not created:
+            if record.request_hash != digest:
+                raise ConflictError(_("This Idempotency-Key was used with a different request."), code="idempotency_key_reused")
+            if record.status_code is not None:
+                return record.status_code, record.response
+        try:
+            status, body = operation()
+        except ServiceError as exc:
+            from spbe.core.apiutils import error_body
+
+            details = [{"field": exc.field, "message": exc.message}] if exc.field else []
+            status, body = exc.status, error_body(context.current(), exc.code, exc.message, details)
+        record.status_code, record.response = status, body
+        record.save(update_fields=["status_code", "response"])
+        return status, body
+
+
+def _book_commission(order: Order, payment: Payment) -> None:
+    rate = order.endpoint.commission_rate
+    CommissionEntry.objects.create(
+        endpoint_id=order.endpoint_id, order=order, payment=payment, levy_amount=payment.amount, rate=rate,
+        amount=policy.commission_on(payment.amount, Decimal(rate)), booked_at=payment.confirmed_at,
+    )
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime, datetime]:
+    if quarter not in (1, 2, 3, 4):
+        raise ServiceError(_("The quarter is 1, 2, 3 or 4."), field="quarter")
+    tz = timezone.get_current_timezone()
+    start = datetime(year, 3 * quarter - 2, 1, tzinfo=tz)
+    end = datetime(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1, tzinfo=tz)
+    return start, end
+
+
+@transaction.atomic
+def build_commission_statement(endpoint: Endpoint, year: int, quarter: int, by=None) -> CommissionStatement:
+    """Close a quarter for one endpoint: its entries are frozen into the statement."""
+    permissions.require_unless_system(by, "levy.add_commissionstatement", endpoint)
+    start, end = quarter_bounds(year, quarter)
+    if end > timezone.now():
+        raise ConflictError(_("A quarter can be closed only after it has ended."), code="quarter_open")
+    if CommissionStatement.objects.filter(endpoint=endpoint, year=year, quarter=quarter).exists():
+        raise ConflictError(_("The statement for this quarter already exists."), code="statement_exists")
+    entries = CommissionEntry.objects.select_for_update().filter(endpoint=endpoint, statement__isnull=True, booked_at__lt=end)
+    totals = entries.aggregate(levy=Sum("levy_amount"), commission=Sum("amount"))
+    order_ids = set(entries.filter(refund__isnull=True).values_list("order_id", flat=True))
+    statement = CommissionStatement.objects.create(
+        endpoint=endpoint, year=year, quarter=quarter, orders=len(order_ids),
+        travellers=Traveller.objects.filter(order_id__in=order_ids, covered_by_existing__isnull=True).count(),
+        levy_total=totals["levy"] or 0, commission_total=totals["commission"] or 0, created_by=by,
+    )
+    entries.update(statement=statement)
+    audit.record("levy.commission.statement", statement, actor=by,
+                 data={"endpoint": endpoint.code, "year": year, "quarter": quarter, "commission": statement.commission_total})
+    return statement
