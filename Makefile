@@ -17,10 +17,10 @@ $(UV):
 
 # Install the hash-pinned dependencies into .venv (again whenever the lock changes),
 # then the project itself in editable mode.
-$(STAMP): $(UV) pyproject.toml requirements.lock
+$(STAMP): $(UV) pyproject.toml requirements.lock clients/python/pyproject.toml
 	@[ -x $(VENV)/bin/python ] || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --compile-bytecode --python $(VENV)/bin/python requirements.lock
-	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e .
+	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e . -e clients/python
 	@$(VENV)/bin/python -m compileall -q -j 0 src  # commands start fast even where PYTHONDONTWRITEBYTECODE is set
 	@touch $(STAMP)
 

@@ -100,7 +100,7 @@ def test_coverage_lookup_and_order_visibility(partner, levy, banksim):
                                        website="", contact_name="Made", contact_email="made@example.com")
     services.decide_endpoint(other, status="approved", pks_number="PKS/2", by=levy.officer)
     _key, other_secret = services.issue_endpoint_key(other, by=levy.officer)
-    assert call("GET", f"/api/v1/levy/partner/orders/{order.code}", _key.key_id, other_secret).status_code == 400
+    assert call("GET", f"/api/v1/levy/partner/orders/{order.code}", _key.key_id, other_secret).status_code == 404
     # Commission: 3% of the levy, once.
     entry = CommissionEntry.objects.get()
     assert entry.endpoint == endpoint and entry.amount == 9000 and entry.levy_amount == 300000

@@ -21,7 +21,7 @@ from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyCookie, HttpBearer
 
 from . import context, permissions, ratelimit
-from .services import RateLimited, ServiceError, authenticate_api_token
+from .services import RateLimited, ServiceError, authenticate_api_token  # noqa: F401 (RateLimited: re-exported)
 
 logger = logging.getLogger("spbe.api")
 
@@ -133,7 +133,7 @@ def install_error_handlers(api) -> None:
         if isinstance(extra, list):
             details.extend(extra)
         response = respond(request, exc.status, exc.code, exc.message, details)
-        if isinstance(exc, RateLimited):
+        if getattr(exc, "retry_after", None):  # RateLimited (429), ServiceUnavailable (503)
             response["Retry-After"] = str(exc.retry_after)
         return response
 
@@ -228,6 +228,7 @@ ERROR_STATUSES = {
     "409": "Conflicts with the current state (already done, still in use, wrong step)",
     "422": "A field is missing, has the wrong type or is out of range",
     "429": "Too many requests; retry after the seconds in Retry-After",
+    "503": "A service behind the API (e.g. the bank) is unreachable; retry after the seconds in Retry-After",
 }
 ERROR_SCHEMA = {
     "title": "ErrorBody",
@@ -265,7 +266,7 @@ def declare_error_responses(schema: dict) -> dict:
             for status, description in ERROR_STATUSES.items():
                 if status not in responses:
                     responses[status] = {"description": description, "content": reference}
-                    if status == "429":
+                    if status in ("429", "503"):
                         responses[status]["headers"] = {"Retry-After": {
                             "description": "seconds to wait", "schema": {"type": "integer"}}}
             for status, description in transport.items():

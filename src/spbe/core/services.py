@@ -58,6 +58,18 @@ class RateLimited(ServiceError):
         self.retry_after = retry_after
 
 
+class ServiceUnavailable(ServiceError):
+    """A service behind the platform (a bank, BSrE) cannot be reached; the API answers 503 with
+    Retry-After, and the caller may simply try again."""
+
+    status = 503
+    code = "service_unavailable"
+
+    def __init__(self, message: str, *, retry_after: int = 60, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 def _require_platform_wide(by, perm: str) -> None:
     """Some writes (new institutions, top-level agencies) need platform-wide reach."""
     if by is not None and not permissions.user_scope(by, perm).everything:

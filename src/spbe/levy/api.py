@@ -24,7 +24,7 @@ from spbe.core import permissions
 from django.http import Http404
 
 from spbe.core.apiutils import BoundedPagination, client_rate_limit, error_response, get_scoped_or_404, rate_limit
-from spbe.core.services import ServiceError
+from spbe.core.services import ConflictError, ServiceError
 
 from . import services
 from .models import Channel, Order, Payment
@@ -247,50 +247,134 @@ def upload_settlement(request, file: File[UploadedFile]):
 
 
 # --- partner API (Love Bali Endpoint) -----------------------------------------------------
+#
+# Signed with HMAC (partner_auth; the spec is docs/partner-api.md and the security scheme's
+# description). Every time is ISO 8601 in UTC with a Z; every amount is whole rupiah (IDR);
+# an order of another endpoint is answered exactly like an unknown one (404).
 
 partner = Router(tags=["levy partner"], auth=PartnerAuth(), throttle=[])  # PartnerAuth limits per partner
 
+SIGNED_HEADERS = [
+    {"in": "header", "name": "X-LB-Timestamp", "required": True, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+     "description": "unix seconds, within 300 s of the server clock"},
+    {"in": "header", "name": "X-LB-Signature", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+     "description": "hex HMAC-SHA256 of the canonical string (see the security scheme)"},
+]
+IDEMPOTENT_HEADERS = SIGNED_HEADERS + [
+    {"in": "header", "name": "Idempotency-Key", "required": True, "schema": {"type": "string", "maxLength": 100},
+     "description": "unique per logical request; a retry with the same key and body gets the first answer"},
+]
+SIGNED = {"parameters": SIGNED_HEADERS}
+IDEMPOTENT = {"parameters": IDEMPOTENT_HEADERS}
+
+
+class ErrorDetailOut(Schema):
+    field: str | None = None
+    message: str
+    type: str = ""
+
+
+class ErrorInfoOut(Schema):
+    code: str = Field(description="stable machine-readable code, e.g. signature_mismatch")
+    message: str = Field(description="for people, in the request's language")
+    details: list[ErrorDetailOut]
+    request_id: str
+
+
+class ErrorOut(Schema):
+    error: ErrorInfoOut
+
 
 class CoverageIn(Schema):
-    nationality: str = Field(..., min_length=2, max_length=2)
+    nationality: str = Field(..., min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
     passport: str = Field(..., min_length=5, max_length=20)
-    on: date | None = None
+    on: date | None = Field(None, description="day to check (default: today in Bali)")
 
 
-@partner.post("/coverage")
+class CoverageOut(Schema):
+    covered: bool
+    kind: str | None = Field(None, description="paid or exempt")
+    valid_until: date | None = None
+
+
+@partner.post("/coverage", response=CoverageOut, openapi_extra=SIGNED)
 def partner_coverage(request, payload: CoverageIn):
     """"Already covered?" — ask before collecting from a guest (yes/no and validity only)."""
     return services.coverage(payload.nationality, payload.passport, payload.on)
 
 
 class TravellerIn(Schema):
-    full_name: str = Field(..., max_length=100)
-    nationality: str = Field(..., min_length=2, max_length=2)
-    passport: str = Field(..., max_length=20)
+    full_name: str = Field(..., min_length=1, max_length=100)
+    nationality: str = Field(..., min_length=2, max_length=2, description="ISO 3166-1 alpha-2")
+    passport: str = Field(..., min_length=5, max_length=20)
     arrival_date: date
 
 
 class PartnerOrderIn(Schema):
     email: str = Field(..., max_length=254, description="guest's email: vouchers are sent here")
-    language: str = Field("en", max_length=10)
+    language: str = Field("en", max_length=10, description="language of the guest's e-mail and voucher PDF")
     method: Payment.Method = Payment.Method.QRIS
-    travellers: list[TravellerIn] = Field(..., min_length=1, max_length=50)
+    travellers: list[TravellerIn] = Field(..., min_length=1, max_length=settings.LEVY_MAX_TRAVELLERS_PER_ORDER)
 
 
-def _partner_order_body(order: Order, payment: Payment | None) -> dict:
-    body = {"order": order.code, "status": order.status, "total": order.total, "currency": "IDR",
-            "expires_at": order.expires_at.isoformat(), **services.voucher_status(order)}
-    if payment is not None:
-        body["payment"] = {"id": payment.local_id, "method": payment.method, "state": payment.state,
-                           "reference": payment.merchant_reference, **payment.info}
-    return body
+class VoucherOut(Schema):
+    traveller: int = Field(description="position in the order, from 1")
+    name: str
+    reference: str | None
+    status: str = Field(description="valid, revoked, already_covered or not_issued")
+    valid_from: date | None
+    valid_until: date | None
 
 
-@partner.post("/orders", response={201: dict, 200: dict, 409: dict, 400: dict, 422: dict, 503: dict})
+class PartnerPaymentOut(Schema):
+    id: int
+    method: str
+    state: str = Field(description="created, pending, confirmed, failed, expired or refunded")
+    amount: int
+    reference: str = Field(description="merchant reference printed on the bank statement")
+    qris: str | None = Field(None, description="EMVCo QRIS payload to show as a QR code")
+    va_number: str | None = None
+    redirect_url: str | None = None
+    expires_at: str | None = Field(None, description="UTC, ISO 8601 with Z")
+
+
+class PartnerOrderOut(Schema):
+    order: str
+    status: str = Field(description="pending, paid, expired or canceled")
+    total: int = Field(description="whole rupiah")
+    refunded: int = Field(description="whole rupiah refunded so far")
+    currency: str
+    created_at: str = Field(description="UTC, ISO 8601 with Z")
+    expires_at: str = Field(description="UTC, ISO 8601 with Z: unpaid orders expire then")
+    paid_at: str | None
+    vouchers: list[VoucherOut]
+    payment: PartnerPaymentOut | None
+
+
+class PartnerOrderSummaryOut(Schema):
+    order: str
+    status: str
+    total: int
+    travellers: int
+    created_at: str
+    paid_at: str | None
+
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut, 503: ErrorOut}
+
+
+def _partner_order(request, code: str) -> Order:
+    order = Order.objects.filter(code=code, endpoint=request.partner).first()
+    if order is None:
+        raise Http404  # unknown and other endpoints' orders look the same
+    return order
+
+
+@partner.post("/orders", response={201: PartnerOrderOut, **ERRORS}, openapi_extra=IDEMPOTENT)
 def partner_create_order(request, payload: PartnerOrderIn):
     """Create an order for guests and get payment instructions. Requires ``Idempotency-Key``."""
-    from django.core.validators import validate_email
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
 
     endpoint = request.partner
 
@@ -303,21 +387,89 @@ def partner_create_order(request, payload: PartnerOrderIn):
         order = services.create_order(email=payload.email, travellers=travellers, channel=Channel.ENDPOINT, endpoint=endpoint,
                                       language=payload.language)
         payment = services.start_payment(order, payload.method, notify_url=notify_url(settings.LEVY_PAYMENT_PROVIDER))
-        return 201, _partner_order_body(order, payment)
+        return 201, PartnerOrderOut(**services.partner_order_view(order, payment)).model_dump(mode="json")
 
     status, body = services.run_idempotent(endpoint, request.headers.get("Idempotency-Key", ""), request.body, operation)
-    return Status(status, body)
+    response = Status(status, body)
+    return response
 
 
-@partner.get("/orders/{code}")
+@partner.get("/orders", response=list[PartnerOrderSummaryOut], openapi_extra=SIGNED)
+@paginate(BoundedPagination)
+def partner_list_orders(request, status: str = ""):
+    """This endpoint's orders, newest first."""
+    from django.db.models import Count
+
+    qs = Order.objects.filter(endpoint=request.partner).annotate(n=Count("travellers")).order_by("-created_at")
+    if status:
+        qs = qs.filter(status=status)
+    return [PartnerOrderSummaryOut(order=o.code, status=o.status, total=o.total, travellers=o.n,
+                                   created_at=services.utc_timestamp(o.created_at), paid_at=services.utc_timestamp(o.paid_at))
+            for o in qs[:1000]]
+
+
+@partner.get("/orders/{code}", response={200: PartnerOrderOut, 404: ErrorOut}, openapi_extra=SIGNED)
 def partner_get_order(request, code: str):
-    order = Order.objects.filter(code=code, endpoint=request.partner).first()
-    if order is None:
-        raise ServiceError(_("Not found."), code="not_found")
-    return _partner_order_body(order, order.payments.order_by("-local_id").first())
+    return services.partner_order_view(_partner_order(request, code))
 
 
-@partner.get("/commission")
+class CancelIn(Schema):
+    reason: str = Field("", max_length=200)
+
+
+@partner.post("/orders/{code}/cancel", response={200: PartnerOrderOut, **ERRORS}, openapi_extra=SIGNED)
+def partner_cancel_order(request, code: str, payload: CancelIn):
+    """Cancel an unpaid order (409 ``order_not_pending`` once it is paid or expired)."""
+    order = services.cancel_order(_partner_order(request, code), reason=payload.reason)
+    return services.partner_order_view(order)
+
+
+PDF_RESPONSE = {"responses": {"200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+                "parameters": SIGNED_HEADERS}
+
+
+@partner.get("/orders/{code}/vouchers.pdf", response={404: ErrorOut, 409: ErrorOut}, openapi_extra=PDF_RESPONSE)
+def partner_voucher_pdf(request, code: str, language: str = ""):
+    """The guests' vouchers (one page each, with the QR) to print at the front desk."""
+    from django.http import HttpResponse
+
+    from .models import Voucher
+    from .pdf import vouchers_pdf
+
+    order = _partner_order(request, code)
+    vouchers = list(Voucher.objects.filter(traveller__order=order, revoked_at__isnull=True).select_related("traveller"))
+    if not vouchers:
+        raise ConflictError(_("This order has no valid vouchers yet."), code="no_vouchers")
+    response = HttpResponse(vouchers_pdf(vouchers, language or order.language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="love-bali-{order.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class OpenCommissionOut(Schema):
+    levy: int
+    commission: int
+    entries: int
+
+
+class StatementOut(Schema):
+    year: int
+    quarter: int
+    orders: int
+    travellers: int
+    levy: int
+    commission: int
+    pdf: str = Field(description="path of the statement PDF (signed GET)")
+
+
+class CommissionOut(Schema):
+    endpoint: str
+    rate: str = Field(description="decimal fraction, e.g. 0.0300")
+    open: OpenCommissionOut
+    statements: list[StatementOut]
+
+
+@partner.get("/commission", response=CommissionOut, openapi_extra=SIGNED)
 def partner_commission(request):
     """Open (not yet stated) commission and the quarterly statements of this endpoint."""
     from django.db.models import Sum
@@ -331,10 +483,121 @@ def partner_commission(request):
         "open": {"levy": totals["levy"] or 0, "commission": totals["commission"] or 0, "entries": open_entries.count()},
         "statements": [
             {"year": s.year, "quarter": s.quarter, "orders": s.orders, "travellers": s.travellers,
-             "levy": s.levy_total, "commission": s.commission_total}
+             "levy": s.levy_total, "commission": s.commission_total,
+             "pdf": reverse("api-v1:levy_partner_statement_pdf", args=[s.year, s.quarter])}
             for s in endpoint.statements.all()
         ],
     }
+
+
+@partner.get("/statements/{year}/{quarter}.pdf", response={404: ErrorOut}, openapi_extra=PDF_RESPONSE,
+             url_name="levy_partner_statement_pdf")
+def partner_statement_pdf(request, year: int, quarter: int, language: str = "id"):
+    """A quarterly commission statement as PDF (the document the partner invoices against)."""
+    from django.http import HttpResponse
+
+    from .pdf import statement_pdf
+
+    statement = request.partner.statements.filter(year=year, quarter=quarter).first()
+    if statement is None:
+        raise Http404
+    response = HttpResponse(statement_pdf(statement, language if language in ("id", "en") else "id"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="imbal-jasa-{request.partner.code}-{year}-Q{quarter}.pdf"'
+    return response
+
+
+# --- partner webhooks ----------------------------------------------------------------------
+
+
+class WebhookIn(Schema):
+    url: str = Field(..., max_length=500)
+    events: list[str] = Field(default_factory=list, description="empty: every event")
+
+
+class WebhookOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    active: bool
+    created_at: str
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret: str = Field(description="signing secret, shown only now")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: str
+    event_type: str
+    state: str = Field(description="pending, delivered or failed")
+    attempts: int
+    last_status: int | None
+    last_error: str
+    created_at: str
+    delivered_at: str | None
+    next_attempt_at: str | None
+
+
+def _webhook_out(w) -> dict:
+    return {"id": w.pk, "url": w.url, "events": w.events, "active": w.active, "created_at": services.utc_timestamp(w.created_at)}
+
+
+def _delivery_out(d) -> dict:
+    return {"id": d.pk, "event_id": d.event_id, "event_type": d.event_type, "state": d.state, "attempts": d.attempts,
+            "last_status": d.last_status, "last_error": d.last_error, "created_at": services.utc_timestamp(d.created_at),
+            "delivered_at": services.utc_timestamp(d.delivered_at), "next_attempt_at": services.utc_timestamp(d.next_attempt_at)}
+
+
+def _partner_webhook(request, webhook_id: int):
+    from .models import WebhookEndpoint
+
+    webhook = WebhookEndpoint.objects.filter(pk=webhook_id, endpoint=request.partner).first()
+    if webhook is None:
+        raise Http404
+    return webhook
+
+
+@partner.get("/webhooks", response=list[WebhookOut], openapi_extra=SIGNED)
+def partner_list_webhooks(request):
+    return [_webhook_out(w) for w in request.partner.webhooks.filter(active=True)]
+
+
+@partner.post("/webhooks", response={201: WebhookCreatedOut, **ERRORS}, openapi_extra=SIGNED)
+def partner_add_webhook(request, payload: WebhookIn):
+    """Subscribe a URL to events; the answer carries the signing secret once."""
+    webhook, secret = services.webhooks.add_webhook(request.partner, url=payload.url, events=payload.events)
+    return Status(201, {**_webhook_out(webhook), "secret": secret})
+
+
+@partner.post("/webhooks/{webhook_id}/secret", response={200: WebhookCreatedOut, 404: ErrorOut}, openapi_extra=SIGNED)
+def partner_rotate_webhook_secret(request, webhook_id: int):
+    webhook = _partner_webhook(request, webhook_id)
+    secret = services.webhooks.rotate_webhook_secret(webhook)
+    return {**_webhook_out(webhook), "secret": secret}
+
+
+@partner.delete("/webhooks/{webhook_id}", response={204: None, 404: ErrorOut}, openapi_extra=SIGNED)
+def partner_remove_webhook(request, webhook_id: int):
+    services.webhooks.disable_webhook(_partner_webhook(request, webhook_id))
+    return Status(204, None)
+
+
+@partner.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], 404: ErrorOut}, openapi_extra=SIGNED)
+def partner_webhook_deliveries(request, webhook_id: int):
+    """The delivery log (latest 100)."""
+    webhook = _partner_webhook(request, webhook_id)
+    return [_delivery_out(d) for d in webhook.deliveries.all()[:100]]
+
+
+@partner.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver", response={200: DeliveryOut, **ERRORS},
+              openapi_extra=SIGNED)
+def partner_redeliver(request, webhook_id: int, delivery_id: int):
+    webhook = _partner_webhook(request, webhook_id)
+    delivery = webhook.deliveries.filter(pk=delivery_id).first()
+    if delivery is None:
+        raise Http404
+    return _delivery_out(services.webhooks.redeliver(delivery))
 
 
 router.add_router("/partner", partner)

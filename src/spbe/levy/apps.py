@@ -19,7 +19,7 @@ class LevyConfig(AppConfig):
             # Dinas Pariwisata levy officers run the levy; BPD Bali finance staff hold the same
             # role in their own agency record.
             Role.LEVY_OFFICER: view + [
-                "levy.add_refund", "levy.change_refund", "levy.change_voucher", "levy.review_exemption",
+                "levy.add_refund", "levy.change_refund", "levy.change_order", "levy.change_voucher", "levy.review_exemption",
                 "levy.review_endpoint", "levy.add_settlementbatch", "levy.add_arrivalcount",
                 "levy.add_commissionstatement", "levy.lookup_passport", "levy.add_signingkey", "levy.add_counterpayment", "levy.add_checkpointscan",
             ],

@@ -104,6 +104,64 @@ class IdempotencyRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["endpoint", "key"], name="levy_idempotency_unique")]
 
 
+class WebhookEndpoint(models.Model):
+    """Where a partner wants events (order.paid, voucher.issued, refund.done, voucher.revoked)."""
+
+    EVENTS = ("order.paid", "voucher.issued", "refund.done", "voucher.revoked")
+
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("URL"), max_length=500)
+    secret_encrypted = models.TextField()
+    events = models.JSONField(default=list, blank=True)  # empty: every event
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+
+    owner_field = "endpoint__institution"
+    owner_kind = "institution"
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and (not self.events or event_type in self.events)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook endpoint, retried with back-off until the partner answers 2xx.
+
+    ``event_id`` is the same for every delivery of one event, so a partner that receives an
+    event twice (a retry after a lost answer) can drop the duplicate.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    webhook = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_id = models.CharField(max_length=40, db_index=True)
+    event_type = models.CharField(max_length=40)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    owner_field = "webhook__endpoint__institution"
+    owner_kind = "institution"
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="levy_webhook_delivery_once")]
+
+
 class Order(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")

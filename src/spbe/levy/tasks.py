@@ -41,10 +41,18 @@ def execute_refund_task(refund_id: int) -> str:
         return execute_refund(refund_id).state
 
 
-@task()
-def levy_sweep() -> dict:
-    """Periodic: expire unpaid orders and issue vouchers that a crash left unissued."""
-    from .services import expire_orders, repair_missing_vouchers
+@task(queue_name="mail")  # outbound messages to people and partners share a queue
+def deliver_webhook(delivery_id: int) -> str:
+    from .services import webhooks
 
     with context.acting_as(kind="system"):
-        return {"expired": expire_orders(), "repaired": repair_missing_vouchers()}
+        return webhooks.deliver(delivery_id)
+
+
+@task()
+def levy_sweep() -> dict:
+    """Periodic: expire unpaid orders, issue vouchers a crash left unissued, retry webhooks."""
+    from .services import expire_orders, repair_missing_vouchers, webhooks
+
+    with context.acting_as(kind="system"):
+        return {"expired": expire_orders(), "repaired": repair_missing_vouchers(), "webhooks": webhooks.deliver_due()}

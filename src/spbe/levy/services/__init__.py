@@ -30,6 +30,7 @@ from . import partners
 from . import reconciliation
 from . import reporting
 from . import queues
+from . import webhooks
 from .common import (
     ACTIVE_KEY_CACHE_SECONDS,
     CODE_ALPHABET,
@@ -43,6 +44,7 @@ from .common import (
     logger,
 )
 from .orders import (
+    cancel_order,
     TravellerInput,
     _check_travellers,
     coverage,
@@ -105,11 +107,13 @@ from .partners import (
     build_commission_statement,
     decide_endpoint,
     issue_endpoint_key,
+    partner_order_view,
     quarter_bounds,
     register_endpoint,
     registered_endpoint,
     revoke_endpoint_key,
     run_idempotent,
+    utc_timestamp,
 )
 from .reconciliation import (
     SETTLEMENT_COLUMNS,
@@ -198,6 +202,9 @@ __all__ = [
     "registered_endpoint",
     "revoke_endpoint_key",
     "run_idempotent",
+    "utc_timestamp",
+    "cancel_order",
+    "partner_order_view",
     "SETTLEMENT_COLUMNS",
     "_whole_rupiah",
     "import_arrivals",
@@ -222,4 +229,5 @@ __all__ = [
     "reconciliation",
     "reporting",
     "queues",
+    "webhooks",
 ]

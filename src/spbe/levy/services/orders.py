@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
+from spbe.core import permissions
 from spbe.core.services import ConflictError, ServiceError
 
 from .. import policy, protect
@@ -187,3 +188,20 @@ def expire_orders(now: datetime | None = None) -> int:
         audit.record("levy.order.expired", order)
         count += 1
     return count
+
+
+@transaction.atomic
+def cancel_order(order: Order, *, reason: str = "", by=None) -> Order:
+    """Cancel an unpaid order (the guest changed plans before paying). A payment that still
+    arrives later is confirmed as usual: money is never ignored."""
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if by is not None:
+        permissions.require(by, "levy.change_order", order)
+    if order.status == Order.Status.CANCELED:
+        return order
+    if order.status != Order.Status.PENDING:
+        raise ConflictError(_("Only an unpaid order can be cancelled; ask for a refund instead."), code="order_not_pending")
+    order.status = Order.Status.CANCELED
+    order.save(update_fields=["status"])
+    audit.record("levy.order.canceled", order, actor=by, data={"reason": reason[:200]})
+    return order

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -25,10 +25,11 @@ from ..models import (
     IdempotencyRecord,
     Order,
     Payment,
+    Refund,
     Traveller,
 )
-
 from .common import _unique_code, levy_institution
+from .orders import voucher_status
 
 
 @transaction.atomic
@@ -132,6 +133,9 @@ def run_idempotent(endpoint: Endpoint, key: str, request_body: bytes, operation)
         except ServiceError as exc:
             from spbe.core.apiutils import error_body
 
+            if exc.status >= 500 or exc.status == 429:
+                raise  # transient (bank unreachable): roll back, so a retry with this key runs again
+
             details = [{"field": exc.field, "message": exc.message}] if exc.field else []
             status, body = exc.status, error_body(context.current(), exc.code, exc.message, details)
         record.status_code, record.response = status, body
@@ -177,3 +181,41 @@ def build_commission_statement(endpoint: Endpoint, year: int, quarter: int, by=N
     audit.record("levy.commission.statement", statement, actor=by,
                  data={"endpoint": endpoint.code, "year": year, "quarter": quarter, "commission": statement.commission_total})
     return statement
+
+
+# --- what a partner sees of an order (API answers and webhook payloads) ---------------------
+
+
+def utc_timestamp(value) -> str | None:
+    """The partner API's one time convention: ISO 8601 in UTC with a Z, whole seconds."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def partner_order_view(order: Order, payment: Payment | None = None) -> dict:
+    """JSON-ready: the order, its vouchers (names and references, never passports) and the
+    latest payment's instructions."""
+    payment = payment or order.payments.order_by("-local_id").first()
+    refunded = Refund.objects.filter(payment__order=order, state=Refund.State.DONE).aggregate(s=Sum("amount"))["s"] or 0
+    body = {
+        "order": order.code, "status": order.status, "total": order.total, "refunded": refunded, "currency": "IDR",
+        "created_at": utc_timestamp(order.created_at), "expires_at": utc_timestamp(order.expires_at),
+        "paid_at": utc_timestamp(order.paid_at), "vouchers": voucher_status(order)["vouchers"], "payment": None,
+    }
+    if payment is not None:
+        info = payment.info or {}
+        body["payment"] = {
+            "id": payment.local_id, "method": payment.method, "state": payment.state, "amount": payment.amount,
+            "reference": payment.merchant_reference, "qris": info.get("qris") or None,
+            "va_number": info.get("va_number") or None, "redirect_url": info.get("redirect_url") or None,
+            "expires_at": utc_timestamp(info.get("expires_at")),
+        }
+    return body

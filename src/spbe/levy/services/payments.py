@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
 from spbe.core import permissions
-from spbe.core.services import ConflictError, ServiceError
+from spbe.core.services import ConflictError, ServiceError, ServiceUnavailable
 
 from .. import policy
 from ..models import (
@@ -21,9 +21,9 @@ from ..models import (
 from ..providers import NotificationRejected, ProviderError, get_provider
 from ..providers.base import ProviderStatus
 
-from . import queues
+from . import queues, webhooks
 from .common import logger
-from .partners import _book_commission
+from .partners import _book_commission, partner_order_view
 from .vouchers import _issue_locked
 
 
@@ -64,7 +64,8 @@ def start_payment(order: Order, method: str, *, notify_url: str, return_url: str
         with transaction.atomic():
             Payment.objects.filter(pk=payment.pk, state=Payment.State.CREATED).update(state=Payment.State.FAILED, error=str(exc)[:300])
             audit.record("levy.payment.failed", payment, data={"error": str(exc)[:300]})
-        raise ServiceError(_("The payment service is not reachable right now. Please try again in a minute."), code="provider_unavailable") from exc
+        raise ServiceUnavailable(_("The payment service is not reachable right now. Please try again in a minute."),
+                                 code="provider_unavailable", retry_after=60) from exc
     info = {
         "qris": instructions.qris,
         "va_number": instructions.va_number,
@@ -214,4 +215,6 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
         order.save(update_fields=["status", "paid_at"])
         order_id = order.pk
         transaction.on_commit(lambda: queues._enqueue_voucher_issue(order_id))
+    if order.endpoint_id:
+        webhooks.emit(order.endpoint_id, "order.paid", lambda: partner_order_view(order, payment))
     return "confirmed"

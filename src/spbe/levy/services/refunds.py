@@ -22,6 +22,8 @@ from ..providers import ProviderError, get_provider
 
 from . import queues
 from .vouchers import revoke_voucher
+from . import webhooks
+from .partners import utc_timestamp
 
 
 @transaction.atomic
@@ -92,6 +94,10 @@ def _complete_refund(refund_id: int, provider_reference: str, by=None) -> Refund
                 endpoint_id=order.endpoint_id, order=order, payment=payment, refund=refund, levy_amount=-refund.amount,
                 rate=entry.rate, amount=-policy.commission_on(refund.amount, entry.rate), booked_at=refund.done_at,
             )
+        webhooks.emit(order.endpoint_id, "refund.done", lambda: {
+            "order": order.code, "refund": {"id": refund.pk, "amount": refund.amount, "reason": refund.reason,
+                                            "done_at": utc_timestamp(refund.done_at)},
+            "refunded": refunded, "payment": {"id": payment.local_id, "state": payment.state}})
     return refund
 
 

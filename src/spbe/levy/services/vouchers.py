@@ -28,9 +28,10 @@ from ..models import (
     Voucher,
 )
 
-from . import queues
+from . import queues, webhooks
 from .common import ACTIVE_KEY_CACHE_SECONDS, _ACTIVE_KEY, _random_code, _today
-from .orders import covering_voucher, find_order
+from .orders import covering_voucher, find_order, voucher_status
+from .partners import utc_timestamp
 
 
 @lru_cache(maxsize=8)
@@ -138,6 +139,9 @@ def _issue_locked(order: Order, paying: Payment | None = None, also_save: list[s
     order.save(update_fields=["vouchers_issued_at", *(also_save or [])])
     order_id = order.pk
     transaction.on_commit(lambda: queues._enqueue_voucher_mail(order_id))
+    if created and order.endpoint_id:
+        webhooks.emit(order.endpoint_id, "voucher.issued",
+                      lambda: {"order": order.code, "vouchers": voucher_status(order)["vouchers"]})
     return created
 
 
@@ -192,6 +196,11 @@ def revoke_voucher(voucher: Voucher, reason: str, by=None) -> Voucher:
         voucher.revoke_reason = reason[:200]
         voucher.save(update_fields=["revoked_at", "revoke_reason"])
         audit.record("levy.voucher.revoked", voucher, actor=by, data={"reason": voucher.revoke_reason})
+        order = voucher.traveller.order if voucher.traveller_id else None
+        if order is not None and order.endpoint_id:
+            webhooks.emit(order.endpoint_id, "voucher.revoked", {
+                "order": order.code, "reference": voucher.reference, "reason": voucher.revoke_reason,
+                "revoked_at": utc_timestamp(voucher.revoked_at)})
     return voucher
 
 

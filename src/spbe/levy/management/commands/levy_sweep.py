@@ -1,4 +1,4 @@
-"""Expire unpaid orders and issue vouchers a crash left unissued (run from cron every few minutes)."""
+"""Expire unpaid orders, issue vouchers a crash left unissued, retry due webhooks (run every few minutes)."""
 
 from django.core.management.base import BaseCommand
 
@@ -12,9 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=int, default=60, help="only repair orders paid at least this many seconds ago")
 
     def handle(self, *args, older_than, **options):
-        from spbe.levy.services import expire_orders, repair_missing_vouchers
+        from spbe.levy.services import expire_orders, repair_missing_vouchers, webhooks
 
         with context.acting_as(kind="system"):
             expired = expire_orders()
             repaired = repair_missing_vouchers(older_than)
-        self.stdout.write(f"expired {expired} orders, issued vouchers for {repaired} orders")
+            delivered = webhooks.deliver_due()
+        self.stdout.write(f"expired {expired} orders, issued vouchers for {repaired} orders, delivered {delivered} webhooks")
