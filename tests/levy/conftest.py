@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
 from spbe.core.roles import Role
 from spbe.levy import services
 from spbe.levy.banksim import BankSimulator
+from spbe.levy.partner_auth import signed_headers
 from tests.conftest import make_user
 
 SIM_KEY = "sim-test-server-key"
@@ -73,3 +76,38 @@ def pay(banksim, order, method="qris"):
     order.refresh_from_db()
     payment.refresh_from_db()
     return payment
+
+
+# --- partner (Love Bali Endpoint) API -------------------------------------------------------
+
+
+@pytest.fixture
+def partner(levy, banksim):
+    endpoint = services.register_endpoint(name="Hotel Segara", legal_name="PT Segara", nib="8120001234567", kind="accommodation",
+                                          address="Kuta", website="https://www.segara.example.com/", contact_name="Ayu",
+                                          contact_email="ayu@segara.example.com")
+    with pytest.raises(services.ServiceError):
+        services.decide_endpoint(endpoint, status="approved", by=levy.officer)  # no PKS yet
+    services.decide_endpoint(endpoint, status="approved", pks_number="PKS/1/2025", by=levy.officer)
+    key, secret = services.issue_endpoint_key(endpoint, label="front desk", by=levy.officer)
+    return endpoint, key.key_id, secret
+
+
+def call(method, path, key_id, secret, body=None, idem=None, now=None, tamper=False):
+    data = json.dumps(body).encode() if body is not None else b""
+    headers = signed_headers(key_id, secret, method, path, data, now=now)
+    if tamper:
+        data = data.replace(b"Olivia", b"Olivio")
+    if idem:
+        headers["Idempotency-Key"] = idem
+    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+    client = Client()
+    if method == "GET":
+        return client.get(path, **extra)
+    return client.post(path, data=data, content_type="application/json", **extra)
+
+
+ORDER = {"email": "olivia@example.com", "method": "va", "travellers": [
+    {"full_name": "Olivia Smith", "nationality": "AU", "passport": "PA1234567", "arrival_date": (timezone.localdate() + timedelta(days=2)).isoformat()},
+    {"full_name": "Jack Smith", "nationality": "AU", "passport": "PA7654321", "arrival_date": (timezone.localdate() + timedelta(days=2)).isoformat()},
+]}

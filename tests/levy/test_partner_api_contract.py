@@ -11,7 +11,6 @@ import re
 import time
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -19,8 +18,7 @@ from spbe.levy import services
 from spbe.levy.models import Order
 from tests import pdfcheck
 
-from .conftest import pay
-from .test_partner_and_reconciliation import ORDER, call, partner  # noqa: F401 (fixture)
+from .conftest import ORDER, call, pay
 
 ORDERS = "/api/v1/levy/partner/orders"
 DOC = Path(__file__).resolve().parents[2] / "docs" / "partner-api.md"
