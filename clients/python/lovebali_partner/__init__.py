@@ -80,8 +80,9 @@ class Client:
         ``retries`` times); a POST is retried with the same Idempotency-Key, so it runs once.
         """
         full_path = API_PREFIX + path
-        if query:
-            full_path += "?" + urllib.parse.urlencode({k: v for k, v in query.items() if v not in (None, "")})
+        encoded = urllib.parse.urlencode({k: v for k, v in (query or {}).items() if v not in (None, "")})
+        if encoded:  # never a bare "?": the server signs the path it sees, and drops an empty query
+            full_path += "?" + encoded
         body = b"" if payload is None else json.dumps(payload, separators=(",", ":")).encode()
         if method == "POST" and idempotency_key is None:
             idempotency_key = str(uuid.uuid4())

@@ -203,6 +203,7 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
     audit.record("levy.order.paid", order, data={"payment": payment.local_id})
     if order.endpoint_id:
         _book_commission(order, payment)
+        webhooks.emit(order.endpoint_id, "order.paid", lambda: partner_order_view(order, payment))
     # Vouchers are issued in the same transaction as the payment (one commit, one audit-chain
     # lock). Should that fail, the payment still stands and the task — or, if the queue is
     # down too, the repair sweep — issues them later.
@@ -215,6 +216,4 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
         order.save(update_fields=["status", "paid_at"])
         order_id = order.pk
         transaction.on_commit(lambda: queues._enqueue_voucher_issue(order_id))
-    if order.endpoint_id:
-        webhooks.emit(order.endpoint_id, "order.paid", lambda: partner_order_view(order, payment))
     return "confirmed"

@@ -144,13 +144,15 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     return json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode()
 
 
-def deliver(delivery_id: int) -> str:
+def deliver(delivery_id: int, now=None) -> str:
     """One attempt (outside any transaction: a slow partner must not hold locks)."""
     from spbe.core import outbound
 
     delivery = WebhookDelivery.objects.select_related("webhook").filter(pk=delivery_id).first()
     if delivery is None or delivery.state != WebhookDelivery.State.PENDING:
         return "skipped"
+    if delivery.next_attempt_at and delivery.next_attempt_at > (now or timezone.now()):
+        return "not due"  # backing off (or another worker is sending it right now)
     # Claim the attempt: two workers (a task and the sweep) never send the same attempt twice.
     claimed = WebhookDelivery.objects.filter(pk=delivery.pk, state=WebhookDelivery.State.PENDING, attempts=delivery.attempts).update(
         attempts=delivery.attempts + 1, next_attempt_at=timezone.now() + timedelta(seconds=TIMEOUT_SECONDS * 3))
@@ -189,8 +191,8 @@ def deliver_due(now=None, limit: int = 200) -> int:
     """The sweep's part: send every pending delivery whose next attempt is due."""
     now = now or timezone.now()
     due = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now)
-               .order_by("next_attempt_at").values_list("pk", flat=True)[:limit])
-    return sum(deliver(pk) == "delivered" for pk in due)
+               .order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    return sum(deliver(pk, now=now) == "delivered" for pk in due)
 
 
 @transaction.atomic
