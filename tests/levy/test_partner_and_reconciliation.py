@@ -153,3 +153,45 @@ def test_arrivals_and_compliance(levy, banksim):
     assert figures["revenue"] == 300000 and figures["arrivals"] == 8 and figures["compliance"] == 0.25
     with pytest.raises(services.ServiceError):
         services.import_arrivals(b"day,arrivals\nyesterday,many\n", by=levy.officer)
+
+
+def test_fee_net_refunds_and_chargebacks_are_each_reported_once(levy, banksim):
+    """Independent figures written by hand (not from the simulator's file): each line gets one
+    state, a flagged payment is not also listed as missing, refunds and chargebacks are flagged."""
+    today = timezone.localdate()
+    fee_wrong, net_wrong, refunded, charged_back, amount_wrong = (_paid(banksim, email=f"{c}@example.com") for c in "vwxyz")
+    services.request_refund(refunded, amount=150000, reason="discretionary", note="guest cancelled", by=levy.officer)
+    services.execute_refund(refunded.refunds.get().pk)
+
+    def line(p, amount, fee, net):
+        return f"{today},{p.provider_reference},{p.merchant_reference},{amount},{fee},{net}"
+
+    rows = ["settlement_date,provider_reference,merchant_reference,amount,fee,net",
+            line(fee_wrong, 150000, 99999, 50001),     # fee far above the agreed 4,500 (net consistent)
+            line(net_wrong, 150000, 4500, 1),          # net is not amount minus fee
+            line(refunded, 150000, 4500, 145500),      # settled, but we refunded it in full
+            line(charged_back, -150000, 0, -150000),   # the bank takes it back
+            line(amount_wrong, 140000, 4500, 135500)]  # amount differs
+    batch = services.import_settlement("bpd.csv", ("\n".join(rows) + "\n").encode(), by=levy.officer)
+    by_payment = {l.payment_id: l for l in batch.settlement_lines.all()}
+    assert by_payment[fee_wrong.pk].state == SettlementLine.State.FEE_MISMATCH and "4.500" in by_payment[fee_wrong.pk].detail
+    assert by_payment[net_wrong.pk].state == SettlementLine.State.NET_MISMATCH
+    assert by_payment[refunded.pk].state == SettlementLine.State.REFUNDED and "150.000" in by_payment[refunded.pk].detail
+    assert by_payment[charged_back.pk].state == SettlementLine.State.CHARGEBACK
+    assert by_payment[amount_wrong.pk].state == SettlementLine.State.AMOUNT_MISMATCH
+    assert batch.matched == 0 and batch.unsettled_payments == [] and batch.flagged == 5  # once each, nothing twice
+
+
+def test_console_orders_show_full_and_partial_refunds(levy, banksim):
+    from tests.conftest import login
+
+    full, part = _paid(banksim, email="full@example.com"), _paid(banksim, 2, email="part@example.com")
+    services.request_refund(full, amount=150000, reason="discretionary", by=levy.officer)
+    services.request_refund(part, amount=150000, reason="discretionary", by=levy.officer)
+    for payment in (full, part):
+        services.execute_refund(payment.refunds.get().pk)
+    client = login(levy.officer)
+    listing = client.get("/console/levy/orders/").content.decode()
+    assert "refunded in full" in listing and "refunded in part" in listing
+    detail = client.get(f"/console/levy/orders/{part.order.code}/").content.decode()
+    assert "refunded in part" in detail and ("150,000" in detail or "150.000" in detail)

@@ -519,6 +519,10 @@ class SettlementLine(models.Model):
         ALREADY = "already", _("Payment already settled (duplicate line)")
         AMOUNT_MISMATCH = "amount", _("Amount differs")
         NOT_CONFIRMED = "unconfirmed", _("Payment not confirmed here")
+        FEE_MISMATCH = "fee", _("Fee differs from the agreed fee")
+        NET_MISMATCH = "net", _("Net is not amount minus fee")
+        REFUNDED = "refunded", _("Settled, but refunded here")
+        CHARGEBACK = "chargeback", _("Charged back by the bank")
         INVALID = "invalid", _("Unreadable line")
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.CASCADE, related_name="settlement_lines")
@@ -527,6 +531,7 @@ class SettlementLine(models.Model):
     merchant_reference = models.CharField(max_length=100, blank=True)
     amount = models.BigIntegerField(null=True)
     fee = models.BigIntegerField(null=True)
+    net = models.BigIntegerField(null=True)
     state = models.CharField(max_length=12, choices=State.choices)
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     detail = models.CharField(max_length=300, blank=True)

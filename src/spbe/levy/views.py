@@ -61,7 +61,11 @@ def dashboard(request):
 @console_view
 def order_list(request):
     permissions.require(request.user, "levy.view_order")
-    qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.select_related("endpoint"))
+    from django.db.models import Q, Sum
+
+    done = Q(payments__refunds__state=Refund.State.DONE)
+    qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.select_related("endpoint")).annotate(
+        refunded=Sum("payments__refunds__amount", filter=done)).order_by("-created_at")
     query = request.GET.get("q", "").strip().upper()
     status = request.GET.get("status", "")
     if query:
@@ -93,7 +97,10 @@ def order_detail(request, code: str):
             for payment in order.payments.filter(state=Payment.State.PENDING):
                 run_service(request, lambda p=payment: services.refresh_payment(p), _("Payment status refreshed."))
         return redirect("levy:order-detail", code=order.code)
+    from django.db.models import Sum
+
     travellers = order.travellers.select_related("voucher", "covered_by_existing")
+    order.refunded = Refund.objects.filter(payment__order=order, state=Refund.State.DONE).aggregate(s=Sum("amount"))["s"] or 0
     return render(request, "levy/order_detail.html", {
         "order": order, "travellers": travellers, "payments": order.payments.prefetch_related("refunds"),
         "reasons": policy.RefundReason.choices, "can_refund": permissions.has_perm(request.user, "levy.add_refund", order),

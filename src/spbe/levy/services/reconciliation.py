@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +21,10 @@ from spbe.core.services import ConflictError, ServiceError
 from ..models import (
     ArrivalCount,
     Payment,
+    Refund,
     SettlementBatch,
     SettlementLine,
 )
-
 from .common import levy_institution
 from .payments import _payment_for
 
@@ -36,6 +37,64 @@ def _whole_rupiah(text: str) -> int:
     if value != value.to_integral_value():
         raise ValueError("not whole rupiah")
     return int(value)
+
+
+def _match_line(provider: str, number: int, row: dict, seen_payments: set[int]) -> SettlementLine:
+    """One settlement line against our payment: one state (the first problem), every problem
+    named in the detail. Marks the payment settled when the bank paid it out."""
+    line = SettlementLine(line_number=number, provider_reference=row["provider_reference"].strip()[:100],
+                          merchant_reference=row["merchant_reference"].strip()[:100])
+    try:
+        line.amount, line.fee, line.net = (_whole_rupiah(row[c]) for c in ("amount", "fee", "net"))
+    except (ArithmeticError, ValueError):
+        line.state, line.detail = SettlementLine.State.INVALID, _("Amount, fee or net is not a whole number of rupiah.")
+        return line
+    payment = _payment_for(provider, line.provider_reference, line.merchant_reference)
+    if payment is None:
+        line.state, line.detail = SettlementLine.State.NO_MATCH, _("No payment with this reference.")
+        return line
+    line.payment = payment
+    if line.amount < 0:
+        # A chargeback: the bank takes money back (card dispute). Not a settlement of the payment.
+        seen_payments.add(payment.pk)
+        line.state = SettlementLine.State.CHARGEBACK
+        line.detail = _("The bank took back Rp %(amount)s; check the voucher and the dispute.") % {"amount": _rupiah(-line.amount)}
+        return line
+    if payment.pk in seen_payments or payment.settled_at is not None:
+        line.state, line.detail = SettlementLine.State.ALREADY, _("This payment is settled twice.")
+        return line
+    seen_payments.add(payment.pk)
+    if payment.state not in (Payment.State.CONFIRMED, Payment.State.REFUNDED):
+        line.state, line.detail = SettlementLine.State.NOT_CONFIRMED, _("The payment is %(state)s here.") % {"state": payment.get_state_display()}
+        return line
+    problems: list[tuple[str, str]] = []
+    if payment.amount != line.amount:
+        problems.append((SettlementLine.State.AMOUNT_MISMATCH, _("Bank amount Rp %(bank)s, platform Rp %(ours)s.") % {
+            "bank": _rupiah(line.amount), "ours": _rupiah(payment.amount)}))
+    if line.fee != settings.LEVY_BANK_FEE:
+        problems.append((SettlementLine.State.FEE_MISMATCH, _("Fee Rp %(fee)s, agreed Rp %(agreed)s.") % {
+            "fee": _rupiah(line.fee), "agreed": _rupiah(settings.LEVY_BANK_FEE)}))
+    if line.net != line.amount - line.fee:
+        problems.append((SettlementLine.State.NET_MISMATCH, _("Net Rp %(net)s is not amount minus fee (Rp %(expected)s).") % {
+            "net": _rupiah(line.net), "expected": _rupiah(line.amount - line.fee)}))
+    refunded = payment.refunds.filter(state=Refund.State.DONE).aggregate(s=Sum("amount"))["s"] or 0
+    if refunded:
+        kind = _("in full") if refunded >= payment.amount else _("in part")
+        problems.append((SettlementLine.State.REFUNDED, _("Refunded %(kind)s here (Rp %(amount)s): expect the debit on a later file.") % {
+            "kind": kind, "amount": _rupiah(refunded)}))
+    if problems:
+        line.state = problems[0][0]
+        line.detail = " ".join(text for _state, text in problems)[:300]
+    else:
+        line.state = SettlementLine.State.MATCHED
+    if line.state in (SettlementLine.State.MATCHED, SettlementLine.State.REFUNDED, SettlementLine.State.FEE_MISMATCH):
+        # The bank paid this payment's money out: it is settled (a fee dispute is about the fee).
+        Payment.objects.filter(pk=payment.pk).update(settled_at=timezone.now())
+    return line
+
+
+def _rupiah(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
 
 
 @transaction.atomic
@@ -67,38 +126,18 @@ def import_settlement(file_name: str, data: bytes, *, provider: str | None = Non
     (day,) = dates
     batch = SettlementBatch.objects.create(institution=institution, settlement_date=day, file_name=file_name[:200], sha256=digest, imported_by=by)
     seen_payments: set[int] = set()
-    lines = []
-    for number, row in enumerate(rows, start=2):
-        line = SettlementLine(batch=batch, line_number=number, provider_reference=row["provider_reference"].strip()[:100],
-                              merchant_reference=row["merchant_reference"].strip()[:100])
-        try:
-            line.amount, line.fee = _whole_rupiah(row["amount"]), _whole_rupiah(row["fee"])
-        except (ArithmeticError, ValueError):
-            line.state, line.detail = SettlementLine.State.INVALID, "amount or fee is not a whole number"
-            lines.append(line)
-            continue
-        payment = _payment_for(provider, line.provider_reference, line.merchant_reference)
-        if payment is None:
-            line.state, line.detail = SettlementLine.State.NO_MATCH, "no payment with this reference"
-        elif payment.pk in seen_payments or (payment.settled_at is not None):
-            line.state, line.payment, line.detail = SettlementLine.State.ALREADY, payment, "payment settled twice"
-        elif payment.state not in (Payment.State.CONFIRMED, Payment.State.REFUNDED):
-            line.state, line.payment, line.detail = SettlementLine.State.NOT_CONFIRMED, payment, f"payment is {payment.state} here"
-        elif payment.amount != line.amount:
-            line.state, line.payment, line.detail = SettlementLine.State.AMOUNT_MISMATCH, payment, f"bank {line.amount}, platform {payment.amount}"
-        else:
-            line.state, line.payment = SettlementLine.State.MATCHED, payment
-            Payment.objects.filter(pk=payment.pk).update(settled_at=timezone.now())
-        if line.payment_id is not None:
-            seen_payments.add(line.payment_id)
-        lines.append(line)
+    lines = [_match_line(provider, number, row, seen_payments) for number, row in enumerate(rows, start=2)]
+    for line in lines:
+        line.batch = batch
     SettlementLine.objects.bulk_create(lines)
     tz = timezone.get_current_timezone()
     day_start = datetime(day.year, day.month, day.day, tzinfo=tz)
+    # Confirmed here that day and on no line of the file. A payment on a flagged line is
+    # reported there only, so every problem is counted once.
     unsettled = list(
         Payment.objects.filter(provider=provider, state=Payment.State.CONFIRMED, settled_at__isnull=True,
                                confirmed_at__gte=day_start, confirmed_at__lt=day_start + timedelta(days=1))
-        .values_list("order__code", "local_id")
+        .exclude(pk__in=seen_payments).values_list("order__code", "local_id")
     )
     batch.lines = len(lines)
     batch.matched = sum(1 for line in lines if line.state == SettlementLine.State.MATCHED)
