@@ -175,3 +175,15 @@ def test_exemption_documents_are_only_for_reviewers(levy):
     assert response["Content-Security-Policy"] == "sandbox"
     assert login(levy.checkpoint).get(url).status_code in (403, 404)
     assert login(levy.world.users["admin_a"]).get(url).status_code in (403, 404)
+
+
+def test_an_added_traveller_starts_with_the_first_ones_nationality_and_arrival(levy):
+    import re
+
+    data = _form(1)
+    data["add"] = "1"
+    page = tourist("en").post("/lovebali/pay/", data).content.decode()
+    select = re.search(r'<select name="t-1-nationality".*?</select>', page, re.S).group(0)
+    assert re.search(rf'<option value="{data["t-0-nationality"]}" selected', select)
+    assert re.search(rf'name="t-1-arrival_date"[^>]*value="{data["t-0-arrival_date"]}"', page)
+    assert re.search(r'name="t-1-passport"(?![^>]*value="\w)', page)  # the passport is never copied

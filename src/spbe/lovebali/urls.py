@@ -18,6 +18,7 @@ urlpatterns = [
     path("o/<str:token>/check/", views.order_check, name="order-check"),
     path("o/<str:token>/return/", views.order_return, name="order-return"),
     path("o/<str:token>/vouchers.pdf", views.order_pdf, name="order-pdf"),
+    path("o/<str:token>/qris.png", views.order_qris_png, name="order-qris-png"),
     path("find/", views.find, name="find"),
     path("verify/", views.verify, name="verify"),
     path("endpoints/check/", views.endpoint_check, name="endpoint-check"),

@@ -161,7 +161,10 @@ def pay(request):
             total = 1
         rows = [{f: request.POST.get(f"t-{i}-{f}", "") for f in fields} for i in range(min(total, settings.LEVY_MAX_TRAVELLERS_PER_ORDER))]
         if len(rows) < settings.LEVY_MAX_TRAVELLERS_PER_ORDER:
-            rows.append({"arrival_date": rows[-1]["arrival_date"] if rows else ""})
+            # Families and groups mostly share a nationality and arrive together: start from
+            # the first traveller's, the visitor changes what differs.
+            first = rows[0] if rows else {}
+            rows.append({"nationality": first.get("nationality", ""), "arrival_date": first.get("arrival_date", "")})
         order_form = OrderForm(initial={"email": request.POST.get("email", "")})
         formset = TravellerFormSet(initial=rows, prefix="t")
         return render(request, "lovebali/pay.html", {"order_form": order_form, "formset": formset,
@@ -213,6 +216,22 @@ def _order_context(order, token, payment, method_form=None) -> dict:
         "qris_svg": _qr_svg(payment.info["qris"], 4) if payment and payment.info.get("qris") else "",
         "vouchers": vouchers, "travellers": order.travellers.all(),
     }
+
+
+def order_qris_png(request, token: str):
+    """The QRIS as a PNG to save on the phone (pay from the gallery, or from another phone)."""
+    import io
+
+    order = _order_from_token(token)
+    payment = order.payments.filter(state=Payment.State.PENDING).order_by("-local_id").first()
+    if payment is None or not payment.info.get("qris"):
+        raise Http404
+    buffer = io.BytesIO()
+    segno.make(payment.info["qris"], error="m").save(buffer, kind="png", scale=8, border=4)
+    response = HttpResponse(buffer.getvalue(), content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="love-bali-qris-{order.code}.png"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def order_status(request, token: str):
