@@ -116,3 +116,19 @@ def _recovery_code_if_needed(username: str) -> str | None:
     verified_device(user)
     static, _ = StaticDevice.objects.get_or_create(user=user, name="recovery", defaults={"confirmed": True})
     return StaticToken.objects.create(device=static, token=StaticToken.random_token()).token
+
+
+@pytest.fixture
+def levy_site(live_server, settings, world):
+    from spbe.levy.banksim import BankSimulator
+
+    sim = BankSimulator("e2e-key", retry_delays=(0.1, 0.2, 0.5))
+    url = sim.start()
+    settings.LEVY_PROVIDERS = {"banksim": {"base_url": url, "server_key": "e2e-key"}}
+    settings.LEVY_INSTITUTION_CODE = world.province.code
+    settings.SITE_URL = live_server.url
+    from spbe.levy import services
+
+    services.clear_caches()
+    yield sim
+    sim.stop()

@@ -10,24 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from spbe.core.roles import Role
-from spbe.levy.banksim import BankSimulator
 from spbe.levy.models import CheckpointScan, Order, Voucher
 
 from ..conftest import PASSWORD, make_user
-
-
-@pytest.fixture
-def levy_site(live_server, settings, world):
-    sim = BankSimulator("e2e-key", retry_delays=(0.1, 0.2, 0.5))
-    url = sim.start()
-    settings.LEVY_PROVIDERS = {"banksim": {"base_url": url, "server_key": "e2e-key"}}
-    settings.LEVY_INSTITUTION_CODE = world.province.code
-    settings.SITE_URL = live_server.url
-    from spbe.levy import services
-
-    services.clear_caches()
-    yield sim
-    sim.stop()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -8,8 +8,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from .test_levy_flow import levy_site  # noqa: F401 (fixture)
-
 LOCALES = ["en-GB", "id-ID", "zh-CN", "ko-KR", "ja-JP", "ru-RU", "fr-FR", "de-DE"]
 
 # Is the element's centre the element itself (or inside it), in every scroll position that
