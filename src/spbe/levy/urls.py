@@ -17,5 +17,6 @@ urlpatterns = [
     path("reconciliation/", views.settlement_list, name="settlement-list"),
     path("reconciliation/<int:batch_id>/", views.settlement_detail, name="settlement-detail"),
     path("checkpoint/", views.checkpoint, name="checkpoint"),
+    path("checkpoint/sw.js", views.checkpoint_service_worker, name="checkpoint-sw"),
     path("lookup/", views.lookup, name="lookup"),
 ]

@@ -271,6 +271,9 @@ def checkpoint(request):
         "forged": _("The signature does not match: forged or altered code."),
         "unknown_reference": _("Unknown reference."),
         "needs_network": _("Checking a typed reference needs the network."),
+        "offline_title": _("Not checked: offline"),
+        "offline_reference": _("A typed reference can only be checked online. The scan is kept and checked when the network is back; scan the QR code to check it now."),
+        "camera_denied": _("The camera is not available: allow it in the browser, or type the reference."),
         "queued": _("%(n)s scans waiting for upload"),
         "passport_match": _("Matches the voucher."),
         "passport_mismatch": _("Does NOT match the voucher."),
@@ -279,6 +282,31 @@ def checkpoint(request):
     }
     categories = sorted((c.value, c.label) for c in policy.SHOW_AT_CHECKPOINT)
     return render(request, "levy/checkpoint.html", {"categories": categories, "messages_json": messages_json})
+
+
+# What the checkpoint page needs to load and verify with no network (cached by its service worker).
+CHECKPOINT_ASSETS = ("vendor/bootstrap-5.3.9.min.css", "vendor/bootstrap-5.3.9.bundle.min.js", "vendor/htmx-2.0.11.min.js",
+                     "spbe/site.css", "spbe/site.js", "levy/checkpoint.js", "vendor/jsqr-1.4.0.js")
+
+
+def checkpoint_service_worker(request):
+    """The checkpoint page's service worker. Served under the page's own path, so its scope is
+    exactly the scanner; the asset list is versioned, so a deploy replaces the old cache."""
+    import hashlib
+
+    from django.templatetags.static import static
+    from django.urls import reverse
+
+    assets = [static(name) for name in CHECKPOINT_ASSETS]
+    api = [reverse("api-v1:levy_keys"), reverse("api-v1:levy_revocations")]
+    page = reverse("levy:checkpoint")
+    version = hashlib.sha256("|".join([page, *assets, *api]).encode()).hexdigest()[:12]
+    import json
+
+    context = {"assets": json.dumps(assets), "api": json.dumps(api), "page": json.dumps(page), "version": version, "scope": page}
+    response = render(request, "levy/checkpoint_sw.js", context, content_type="application/javascript")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @console_view

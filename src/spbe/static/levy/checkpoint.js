@@ -2,6 +2,9 @@
 // against keys and a signed revocation list cached in localStorage, queues every scan
 // with a nonce and uploads the queue when the network is there. The server de-duplicates
 // on the nonce, so uploading twice is harmless. Layout of a code: see spbe/levy/codec.py.
+// A service worker (levy/checkpoint_sw.js) caches the page, keys and revocation list, so the
+// page also reloads offline. The camera uses BarcodeDetector where the browser has it and the
+// vendored jsQR decoder elsewhere (iOS Safari, Firefox).
 (function () {
   "use strict";
   const root = document.getElementById("checkpoint");
@@ -85,11 +88,13 @@
 
   let lastClaims = null;
   function show(outcome) {
-    const box = $("result"); box.classList.remove("d-none", "bg-success-subtle", "bg-danger-subtle", "bg-warning-subtle");
+    const box = $("result");
+    box.classList.remove("d-none", "bg-success-subtle", "bg-danger-subtle", "bg-warning-subtle", "bg-secondary-subtle");
     const good = outcome.result === "valid" || outcome.result === "exempt_document";
-    box.classList.add(good ? "bg-success-subtle" : outcome.result === "invalid" ? "bg-danger-subtle" : "bg-warning-subtle");
+    box.classList.add(good ? "bg-success-subtle" : outcome.result === "invalid" ? "bg-danger-subtle"
+      : outcome.result === "unchecked" ? "bg-secondary-subtle" : "bg-warning-subtle");
     box.dataset.result = outcome.result;
-    $("result-title").textContent = T.results[outcome.result] || outcome.result;
+    $("result-title").textContent = outcome.title || T.results[outcome.result] || outcome.result;
     const c = outcome.claims; lastClaims = c || null;
     $("result-detail").textContent = c ? `${c.name} · ${c.nationality} · ${T.kinds[c.kind]} · ${c.valid_from} – ${c.valid_until} · ${c.reference}` : (outcome.reason || "");
     $("passport-check").classList.toggle("d-none", !(c && c.check));
@@ -124,11 +129,18 @@
     let outcome;
     if (/^[2-9A-HJ-NP-Z]{8}$/i.test(value)) { // a typed reference: only the server knows it
       scan.reference = value.toUpperCase();
-      try {
-        const r = await fetch(root.dataset.referenceUrl.replace("REFERENCE", scan.reference), { credentials: "same-origin" });
-        const data = await r.json();
-        outcome = { result: data.result, claims: data.reference ? { ...data, check: null } : null, reason: T.unknown_reference };
-      } catch (e) { outcome = { result: "invalid", reason: T.needs_network }; }
+      // Offline, a typed reference is neither genuine nor forged: say so, keep the scan, and
+      // let the server judge it on upload.
+      const unchecked = { result: "unchecked", title: T.offline_title, reason: T.offline_reference };
+      if (!navigator.onLine) outcome = unchecked;
+      else {
+        try {
+          const r = await fetch(root.dataset.referenceUrl.replace("REFERENCE", scan.reference), { credentials: "same-origin" });
+          if (!r.ok) throw new Error(String(r.status));
+          const data = await r.json();
+          outcome = { result: data.result, claims: data.reference ? { ...data, check: null } : null, reason: T.unknown_reference };
+        } catch (e) { outcome = unchecked; }
+      }
     } else {
       scan.code = value;
       try { outcome = await verifyOffline(value); } catch (e) { outcome = { result: "invalid", reason: e.message }; }
@@ -154,20 +166,43 @@
   $("checkpoint-name").value = store.get("checkpoint", "");
   $("checkpoint-name").addEventListener("change", (e) => store.set("checkpoint", e.target.value));
 
-  if ("BarcodeDetector" in window) { // Android Chrome, Safari; elsewhere the code is typed or pasted
+  // Camera: BarcodeDetector where the browser has one, else jsQR on video frames.
+  function frameDecoder(video) {
+    if ("BarcodeDetector" in window) {
+      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      return async () => ((await detector.detect(video).catch(() => []))[0] || {}).rawValue;
+    }
+    const canvas = document.createElement("canvas"), context = canvas.getContext("2d", { willReadFrequently: true });
+    return async () => {
+      if (!video.videoWidth) return undefined;
+      const scale = Math.min(1, 640 / video.videoWidth); // a smaller frame decodes faster, QR still readable
+      canvas.width = Math.round(video.videoWidth * scale); canvas.height = Math.round(video.videoHeight * scale);
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      return found ? found.data : undefined;
+    };
+  }
+  if (navigator.mediaDevices && navigator.mediaDevices.getUserMedia && ("BarcodeDetector" in window || window.jsQR)) {
     const button = $("camera-start"); button.classList.remove("d-none");
     button.addEventListener("click", async () => {
-      const video = $("camera"); video.classList.remove("d-none");
-      video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      const video = $("camera");
+      try {
+        video.srcObject = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
+      } catch (e) { show({ result: "unchecked", title: T.camera_denied, reason: "" }); return; }
+      video.classList.remove("d-none");
       await video.play();
-      const detector = new BarcodeDetector({ formats: ["qr_code"] });
+      const decode = frameDecoder(video);
       const tick = async () => {
-        const codes = await detector.detect(video).catch(() => []);
-        if (codes.length) { $("code").value = codes[0].rawValue; await check(codes[0].rawValue); setTimeout(tick, 1500); }
+        const text = await decode();
+        if (text) { $("code").value = text; await check(text); setTimeout(tick, 1500); }
         else requestAnimationFrame(tick);
       };
       tick();
     });
+  }
+  if ("serviceWorker" in navigator && root.dataset.serviceWorker) {
+    navigator.serviceWorker.register(root.dataset.serviceWorker).catch(() => { /* still works online */ });
   }
   window.addEventListener("online", () => { syncTrust(); upload(); });
   showTrust(); showQueue(); syncTrust(); setInterval(upload, 30000);
