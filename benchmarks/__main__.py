@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
 import sys
@@ -44,10 +45,22 @@ def _run(argv: list[str], database_url: str | None) -> int:
     results = {"database": connection.vendor}
     for name in selected:
         module = importlib.import_module(f"benchmarks.{name}")
-        print(f"== {name}")
-        results[name] = module.run()
-        for key, value in results[name].items():
-            print(f"   {key}: {value}")
+        print(f"== {name}", flush=True)
+        if "report" in inspect.signature(module.run).parameters:
+            # The module prints each figure as it is measured; what it measured survives a failure.
+            figures: dict = {}
+            results[name] = figures
+
+            def report(figures=figures, **measured):
+                for key, value in measured.items():
+                    figures[key] = value
+                    print(f"   {key}: {value}", flush=True)
+
+            module.run(report=report)
+        else:
+            results[name] = module.run()
+            for key, value in results[name].items():
+                print(f"   {key}: {value}")
     out = Path("benchmarks/results")
     out.mkdir(parents=True, exist_ok=True)
     (out / "latest.json").write_text(json.dumps(results, indent=2))

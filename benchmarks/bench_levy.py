@@ -163,7 +163,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _partner_api(sim_url: str, clients=8, requests_per_client=120) -> dict:
+def _partner_api(sim_url: str, emit, clients=8, requests_per_client=120) -> None:
     import httpx
 
     from spbe.levy import services
@@ -224,20 +224,32 @@ def _partner_api(sim_url: str, clients=8, requests_per_client=120) -> dict:
         health = run_all("healthz")
         mixed = run_all("mixed")
     finally:
-        server.terminate()
-        server.wait(10)
-    return {
-        "partner_p50_ms": round(statistics.median(mixed), 1),
-        "partner_p99_ms": round(_percentile(mixed, 0.99), 1),
-        "healthz_p50_ms": round(statistics.median(health), 1),
-        "healthz_p99_ms": round(_percentile(health, 0.99), 1),
-        "partner_p50_vs_healthz_p50": round(statistics.median(mixed) / statistics.median(health), 2),
-        "partner_requests": len(mixed),
-        "partner_concurrent_clients": clients,
-    }
+        _stop(server)
+    emit(partner_p50_ms=round(statistics.median(mixed), 1), partner_p99_ms=round(_percentile(mixed, 0.99), 1),
+         healthz_p50_ms=round(statistics.median(health), 1), healthz_p99_ms=round(_percentile(health, 0.99), 1),
+         partner_p50_vs_healthz_p50=round(statistics.median(mixed) / statistics.median(health), 2),
+         partner_requests=len(mixed), partner_concurrent_clients=clients)
 
 
-def run() -> dict:
+def _stop(process: subprocess.Popen, grace: float = 10) -> None:
+    """Stop a server we started; one that does not stop in time is killed, never waited on forever."""
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def run(report=None) -> dict:
+    """Each figure is reported as soon as it is measured; a failure later keeps the earlier ones."""
+    results: dict = {}
+
+    def emit(**figures):
+        results.update(figures)
+        if report is not None:
+            report(**figures)
+
     sim_port = _free_port()
     sim_url = f"http://127.0.0.1:{sim_port}"
     # The bank simulator in its own process, as in `make run` (it is a separate system).
@@ -255,25 +267,20 @@ def run() -> dict:
                 time.sleep(0.1)
         _setup(sim_url)
         baseline = _plain_insert_rate()
+        emit(plain_inserts_per_s=round(baseline))
         paid = _paid_orders(sim_url)
-        mail_rate = _voucher_mail_rate()
+        emit(paid_orders_per_s=round(paid, 1), paid_orders_vs_plain_insert=round(paid / baseline, 3),
+             paid_orders_target_100_met=paid >= 100)
+        emit(voucher_emails_with_pdf_per_s_one_core=round(_voucher_mail_rate(), 1))
         verify, raw = _verifications()
-        api = _partner_api(sim_url)
+        emit(offline_verifications_per_s_one_core=round(verify), raw_ed25519_verifies_per_s=round(raw),
+             verification_vs_raw_ed25519=round(verify / raw, 3), verifications_target_5000_met=verify >= 5000)
+        _partner_api(sim_url, emit)
+    except Exception as exc:  # report what failed next to what was measured
+        emit(error=f"{type(exc).__name__}: {exc}"[:300])
     finally:
-        sim.terminate()
-        sim.wait(10)
-    return {
-        "plain_inserts_per_s": round(baseline),
-        "paid_orders_per_s": round(paid, 1),
-        "paid_orders_vs_plain_insert": round(paid / baseline, 3),
-        "paid_orders_target_100_met": paid >= 100,
-        "voucher_emails_with_pdf_per_s_one_core": round(mail_rate, 1),
-        "offline_verifications_per_s_one_core": round(verify),
-        "raw_ed25519_verifies_per_s": round(raw),
-        "verification_vs_raw_ed25519": round(verify / raw, 3),
-        "verifications_target_5000_met": verify >= 5000,
-        **api,
-    }
+        _stop(sim)
+    return results
 
 
 def _voucher_mail_rate(n=100) -> float:

@@ -35,6 +35,20 @@ def account(request):
     })
 
 
+class SetPasswordView(auth_views.PasswordResetConfirmView):
+    """The link in an invitation (a partner's new account): choose a first password. The link
+    works once and expires after PASSWORD_RESET_TIMEOUT (Django's signed token)."""
+
+    template_name = "account/set_password.html"
+    success_url = reverse_lazy("core:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Sign in with it now."))
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "account/password_change.html"
     success_url = reverse_lazy("core:account")

@@ -26,7 +26,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 
-from .roles import GRANTER_LEVEL, ROLE_GRANT_LEVEL, ROLE_REACH, STAFF_ROLES, GrantLevel, Reach, Role, role_grants
+from .roles import DELEGATED_GRANTS, GRANTER_LEVEL, ROLE_GRANT_LEVEL, ROLE_REACH, STAFF_ROLES, GrantLevel, Reach, Role, role_grants
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,16 @@ def may_grant(user, role: str, agency) -> bool:
             return True
         if level == GrantLevel.AGENCY and agency.path.startswith(membership.agency.path):
             return True
-    return False
+    return may_grant_by_delegation(user, role, agency)
+
+
+def may_grant_by_delegation(user, role: str, agency) -> bool:
+    """A module's narrow delegation (roles.register_delegated_grants): one named role, in the
+    granter's own institution, without being an administrator."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return any(role in DELEGATED_GRANTS.get(m.role, ()) and agency.institution_id == m.agency.institution_id
+               for m in current_memberships(user))
 
 
 def may_grant_to(user, grantee) -> bool:

@@ -111,6 +111,21 @@ GRANTER_LEVEL: dict[str, int] = {
     Role.AGENCY_ADMIN: GrantLevel.AGENCY,
 }
 
+# Narrow delegations a module may register: holders of one operational role may grant exactly
+# these roles, in agencies of their own institution (e.g. a levy officer gives a Love Bali
+# Endpoint's front office its partner account). Filled by modules through
+# ``register_delegated_grants``; ``permissions.may_grant`` reads it with the tables above.
+DELEGATED_GRANTS: dict[str, set[str]] = defaultdict(set)
+
+
+def register_delegated_grants(granter_role: str, roles: list[str]) -> None:
+    if granter_role not in Role.values or any(role not in Role.values for role in roles):
+        raise ValueError(f"unknown role in a delegation by {granter_role!r}: {roles}")
+    if any(role in GRANTER_LEVEL or role in STAFF_ROLES for role in roles):
+        raise ValueError("administrative and staff roles are never delegated")
+    DELEGATED_GRANTS[granter_role].update(roles)
+
+
 # Roles whose holders must sign in with a second factor (TOTP); optional for everyone else.
 SECOND_FACTOR_ROLES = frozenset(
     {Role.PLATFORM_ADMIN, Role.INSTITUTION_ADMIN, Role.AGENCY_ADMIN, Role.SECURITY_TRIAGER, Role.LEVY_OFFICER,

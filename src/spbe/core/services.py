@@ -199,6 +199,18 @@ def create_user(
     return user
 
 
+def password_setup_url(user: User) -> str:
+    """An absolute one-time link with which ``user`` chooses a password (invitations)."""
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    path = reverse("core:set-password", args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _sync_staff_flag(user: User) -> None:
     """Admin access follows memberships: only administrative roles see Django admin."""
     permissions.forget_cached_scopes(user)
@@ -229,7 +241,8 @@ def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None,
     """Give ``user`` a role in ``agency``; the delegation rules live in ``permissions.may_grant``."""
     if role not in Role.values:
         raise ServiceError(_("Unknown role: %(role)s") % {"role": role}, field="role")
-    permissions.require_unless_system(by, "core.add_membership", agency)
+    if by is not None and not permissions.may_grant_by_delegation(by, role, agency):
+        permissions.require(by, "core.add_membership", agency)
     _require_may_grant(by, role, agency)
     if by is not None and not permissions.may_grant_to(by, user):
         raise ServiceError(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account_views.account, name="account"),
     path("account/password/", account_views.PasswordChangeView.as_view(), name="password-change"),
+    path("account/set-password/<uidb64>/<token>/", account_views.SetPasswordView.as_view(), name="set-password"),
     path("account/2fa/setup/", account_views.second_factor_setup, name="second-factor-setup"),
     path("account/2fa/verify/", account_views.second_factor_verify, name="second-factor-verify"),
     path("account/2fa/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),

@@ -9,7 +9,7 @@ class LevyConfig(AppConfig):
     def ready(self):
         from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
-        from spbe.core.roles import Role, register_role_permissions
+        from spbe.core.roles import Role, register_delegated_grants, register_role_permissions
 
         from .demo import load_demo
 
@@ -24,7 +24,12 @@ class LevyConfig(AppConfig):
                 "levy.add_commissionstatement", "levy.lookup_passport", "levy.add_signingkey", "levy.add_counterpayment", "levy.add_checkpointscan",
             ],
             Role.CHECKPOINT_OFFICER: ["levy.add_checkpointscan", "levy.lookup_passport", "levy.view_voucher"],
+            # Only the partner portal: the endpoint is found through Endpoint.partner_agency,
+            # never through a model scope (that would open the province's orders).
+            Role.PARTNER_ENDPOINT: ["levy.partner_portal"],
         })
+        # Levy officers give an approved endpoint's front office its console account.
+        register_delegated_grants(Role.LEVY_OFFICER, [Role.PARTNER_ENDPOINT])
         register(
             NavItem(_("Levy dashboard"), "levy:dashboard", "levy.view_order", _("Love Bali")),
             NavItem(_("Orders"), "levy:order-list", "levy.view_order", _("Love Bali")),
@@ -34,5 +39,6 @@ class LevyConfig(AppConfig):
             NavItem(_("Reconciliation"), "levy:settlement-list", "levy.view_settlementbatch", _("Love Bali")),
             NavItem(_("Checkpoint scanner"), "levy:checkpoint", "levy.add_checkpointscan", _("Love Bali")),
             NavItem(_("Passport lookup"), "levy:lookup", "levy.lookup_passport", _("Love Bali")),
+            NavItem(_("My Love Bali Endpoint"), "levy:partner-home", "levy.partner_portal", _("Love Bali")),
         )
         register_demo_loader(load_demo)

@@ -15,8 +15,11 @@ from .models import ArrivalCount, Channel, Endpoint, Order
 DEMO_ENDPOINTS = [
     ("Hotel Segara Kuta", "PT Segara Kuta Lestari", "8120001234567", Endpoint.Kind.ACCOMMODATION, "Jl. Pantai Kuta 1, Badung", "segarakuta.example.com", True),
     ("Bali Tirta Tours", "CV Bali Tirta Wisata", "8120007654321", Endpoint.Kind.TRAVEL_AGENT, "Jl. Teuku Umar 9, Denpasar", "balitirtatours.example.com", True),
-    ("Villa Ubud Sari", "PT Ubud Sari Asri", "8120001112223", Endpoint.Kind.ACCOMMODATION, "Jl. Raya Ubud 22, Gianyar", "", False),
+    ("Hotel Ubud Sari", "PT Ubud Sari Asri", "8120001112223", Endpoint.Kind.ACCOMMODATION, "Jl. Raya Ubud 22, Gianyar", "ubudsari.example.com", True),
+    ("Villa Sanur Indah", "PT Sanur Indah Abadi", "8120003334445", Endpoint.Kind.ACCOMMODATION, "Jl. Danau Tamblingan 5, Denpasar", "", False),
 ]
+# The demo partner account (core demo user "mitra.hotel") is the front office of this endpoint.
+DEMO_PARTNER_AGENCY = ("hotel-ubud-sari", "Hotel Ubud Sari")
 DEMO_TRAVELLERS = [
     ("Olivia Smith", "AU"), ("Jack Wilson", "AU"), ("Wang Fang", "CN"), ("Kim Min-jun", "KR"), ("Sato Yui", "JP"),
     ("Ivan Petrov", "RU"), ("Camille Martin", "FR"), ("Lukas Schneider", "DE"), ("Emma Brown", "GB"), ("Arjun Sharma", "IN"),
@@ -33,11 +36,15 @@ def load_demo() -> None:
     endpoints = []
     for name, legal, nib, kind, address, website, approved in DEMO_ENDPOINTS:
         endpoint = services.register_endpoint(name=name, legal_name=legal, nib=nib, kind=kind, address=address, website=website,
-                                              contact_name="Front office", contact_email=f"levy@{website or 'villaubudsari.example.com'}")
+                                              contact_name="Front office", contact_email=f"levy@{website or 'villasanurindah.example.com'}")
         if approved:
             endpoint.status = Endpoint.Status.APPROVED
             endpoint.pks_number = f"PKS/{endpoint.code}/DISPAR/2025"
-            endpoint.save(update_fields=["status", "pks_number"])
+            if name == DEMO_PARTNER_AGENCY[1]:
+                from spbe.core.models import Agency
+
+                endpoint.partner_agency = Agency.objects.filter(code=DEMO_PARTNER_AGENCY[0]).first()
+            endpoint.save(update_fields=["status", "pks_number", "partner_agency"])
             endpoints.append(endpoint)
     rng = random.Random(2025)
     today = timezone.localdate()

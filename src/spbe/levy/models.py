@@ -53,6 +53,9 @@ class Endpoint(models.Model):
     pks_number = models.CharField(_("cooperation agreement (PKS) number"), max_length=100, blank=True)
     commission_rate = models.DecimalField(max_digits=5, decimal_places=4, default="0.0300")
     webhook_url = models.URLField(blank=True)
+    # The partner's own organisation record: its people hold the partner_endpoint role there
+    # and manage this endpoint (keys, webhooks, orders, statements) in the console.
+    partner_agency = models.OneToOneField("core.Agency", null=True, blank=True, on_delete=models.SET_NULL, related_name="love_bali_endpoint")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
     decision_note = models.TextField(blank=True)
     registered_at = models.DateTimeField(auto_now_add=True)

@@ -18,5 +18,8 @@ urlpatterns = [
     path("reconciliation/<int:batch_id>/", views.settlement_detail, name="settlement-detail"),
     path("checkpoint/", views.checkpoint, name="checkpoint"),
     path("checkpoint/sw.js", views.checkpoint_service_worker, name="checkpoint-sw"),
+    path("partner/", views.partner_home, name="partner-home"),
+    path("partner/<str:code>/orders/<str:order_code>/vouchers.pdf", views.partner_voucher_pdf, name="partner-voucher-pdf"),
+    path("partner/<str:code>/statements/<int:statement_id>.pdf", views.partner_statement_pdf, name="partner-statement-pdf"),
     path("lookup/", views.lookup, name="lookup"),
 ]

@@ -199,6 +199,10 @@ def endpoint_detail(request, code: str):
         elif action == "revoke_key":
             key = scoped_object_or_404(request.user, "levy.view_endpoint", EndpointKey.objects.filter(endpoint=endpoint), pk=request.POST.get("key"))
             run_service(request, lambda: services.revoke_endpoint_key(key, request.user), _("API key revoked."))
+        elif action == "invite":
+            run_service(request, lambda: services.invite_partner_user(
+                endpoint, email=request.POST.get("email", ""), full_name=request.POST.get("full_name", ""), by=request.user),
+                _("Invitation sent: the person chooses a password from the e-mailed link."))
         elif action == "statement":
             try:
                 year, quarter = int(request.POST.get("year", "0")), int(request.POST.get("quarter", "0"))
@@ -320,3 +324,109 @@ def lookup(request):
         else:
             results = services.lookup_passport(request.user, request.POST.get("nationality", ""), request.POST.get("passport", ""))
     return render(request, "levy/lookup.html", {"results": results, "countries": countries.choices(request.LANGUAGE_CODE)})
+
+
+# --- the partner's own pages (role partner_endpoint) ----------------------------------------
+
+
+def _partner_endpoint(request, code: str | None = None) -> Endpoint:
+    from django.http import Http404
+
+    permissions.require(request.user, "levy.partner_portal")
+    endpoints = services.partner_endpoints(request.user).order_by("name")
+    endpoint = endpoints.filter(code=code).first() if code else endpoints.first()
+    if endpoint is None:
+        raise Http404
+    return endpoint
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def partner_home(request):
+    """A Love Bali Endpoint's own console page: status, API keys, webhooks and their delivery
+    log, orders with printable vouchers, commission statements."""
+    from .models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = _partner_endpoint(request, request.GET.get("endpoint") or request.POST.get("endpoint"))
+    shown_once = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "issue_key":
+            issued = run_service(request, lambda: services.issue_endpoint_key(endpoint, label=request.POST.get("label", ""), by=request.user),
+                                 _("API key created. Copy the secret now: it is shown only once."))
+            if issued:
+                shown_once = {"what": _("API key"), "id": issued[0].key_id, "secret": issued[1]}
+        elif action == "revoke_key":
+            key = endpoint.keys.filter(pk=request.POST.get("key")).first()
+            if key is not None:
+                run_service(request, lambda: services.revoke_endpoint_key(key, request.user), _("API key revoked."))
+        elif action == "add_webhook":
+            events = [e for e in request.POST.getlist("events") if e]
+            added = run_service(request, lambda: services.webhooks.add_webhook(endpoint, url=request.POST.get("url", ""), events=events,
+                                                                               by=request.user),
+                                _("Webhook added. Copy its signing secret now: it is shown only once."))
+            if added:
+                shown_once = {"what": _("Webhook signing secret"), "id": added[0].url, "secret": added[1]}
+        elif action in ("rotate_webhook", "disable_webhook"):
+            webhook = WebhookEndpoint.objects.filter(endpoint=endpoint, pk=request.POST.get("webhook")).first()
+            if webhook is not None and action == "rotate_webhook":
+                secret = run_service(request, lambda: services.webhooks.rotate_webhook_secret(webhook, by=request.user),
+                                     _("New signing secret. Copy it now: it is shown only once."))
+                if secret:
+                    shown_once = {"what": _("Webhook signing secret"), "id": webhook.url, "secret": secret}
+            elif webhook is not None:
+                run_service(request, lambda: services.webhooks.disable_webhook(webhook, by=request.user), _("Webhook removed."))
+        elif action == "redeliver":
+            delivery = WebhookDelivery.objects.filter(webhook__endpoint=endpoint, pk=request.POST.get("delivery")).first()
+            if delivery is not None:
+                run_service(request, lambda: services.webhooks.redeliver(delivery, by=request.user), _("The event will be sent again."))
+        if shown_once is None:
+            return redirect(f"{request.path}?endpoint={endpoint.code}")
+    from django.db.models import Count, Sum
+
+    webhooks = list(endpoint.webhooks.filter(active=True))
+    for webhook in webhooks:
+        webhook.recent = list(webhook.deliveries.all()[:20])
+    open_totals = endpoint.commission_entries.filter(statement__isnull=True).aggregate(levy=Sum("levy_amount"), commission=Sum("amount"))
+    response = render(request, "levy/partner_home.html", {
+        "endpoint": endpoint, "endpoints": services.partner_endpoints(request.user).order_by("name"),
+        "keys": endpoint.keys.all(), "webhooks": webhooks, "events": WebhookEndpoint.EVENTS, "shown_once": shown_once,
+        "orders": endpoint.orders.annotate(n=Count("travellers")).order_by("-created_at")[:50],
+        "statements": endpoint.statements.all(), "open_totals": open_totals,
+    })
+    response["Cache-Control"] = "no-store"  # the page may carry a one-time secret
+    return response
+
+
+@console_view
+def partner_voucher_pdf(request, code: str, order_code: str):
+    """The guests' vouchers of one order, printed at the front desk."""
+    from django.http import Http404
+
+    from .models import Voucher
+    from .pdf import vouchers_pdf
+
+    endpoint = _partner_endpoint(request, code)
+    order = endpoint.orders.filter(code=order_code).first()
+    vouchers = list(Voucher.objects.filter(traveller__order=order, revoked_at__isnull=True).select_related("traveller")) if order else []
+    if not vouchers:
+        raise Http404
+    response = HttpResponse(vouchers_pdf(vouchers, request.GET.get("language") or order.language), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="love-bali-{order.code}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@console_view
+def partner_statement_pdf(request, code: str, statement_id: int):
+    from django.http import Http404
+
+    from .pdf import statement_pdf as render_pdf
+
+    endpoint = _partner_endpoint(request, code)
+    statement = endpoint.statements.filter(pk=statement_id).first()
+    if statement is None:
+        raise Http404
+    response = HttpResponse(render_pdf(statement, get_language() or "id"), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="imbal-jasa-{code}-{statement.year}-Q{statement.quarter}.pdf"'
+    return response

@@ -44,6 +44,9 @@ def register_endpoint(*, name, legal_name, nib, kind, address, website, contact_
         contact_email=contact_email.strip().lower(), webhook_url=webhook_url, commission_rate=policy.commission_rate(),
     )
     audit.record("levy.endpoint.registered", endpoint, data={"kind": kind, "nib": nib})
+    _mail_contact(endpoint, _("Love Bali Endpoint: registration received"), _(
+        "We received the registration of %(name)s (reference %(code)s). The levy office checks it and prepares the cooperation "
+        "agreement (PKS); you will get an e-mail with the decision.") % {"name": endpoint.name, "code": endpoint.code})
     return endpoint
 
 
@@ -56,6 +59,7 @@ def _domain(text: str) -> str:
 
 @transaction.atomic
 def decide_endpoint(endpoint: Endpoint, *, status: str, note: str = "", pks_number: str = "", by) -> Endpoint:
+    """Approve, reject or suspend; the endpoint's contact is told by e-mail."""
     permissions.require(by, "levy.review_endpoint", endpoint)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     if status not in (Endpoint.Status.APPROVED, Endpoint.Status.REJECTED, Endpoint.Status.SUSPENDED):
@@ -72,13 +76,23 @@ def decide_endpoint(endpoint: Endpoint, *, status: str, note: str = "", pks_numb
     if status != Endpoint.Status.APPROVED:
         endpoint.keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit.record("levy.endpoint.decided", endpoint, actor=by, data={"from": previous, "to": status, "pks": endpoint.pks_number})
+    if previous != status:
+        texts = {
+            Endpoint.Status.APPROVED: _("%(name)s is approved as a Love Bali Endpoint (code %(code)s, PKS %(pks)s). The levy office "
+                                        "will send your team a console invitation; there you create API keys and webhooks."),
+            Endpoint.Status.REJECTED: _("The registration of %(name)s as a Love Bali Endpoint was not approved. Reason: %(note)s"),
+            Endpoint.Status.SUSPENDED: _("%(name)s is suspended as a Love Bali Endpoint: its API keys no longer work. Reason: %(note)s"),
+        }
+        _mail_contact(endpoint, _("Love Bali Endpoint: %(decision)s") % {"decision": endpoint.get_status_display()},
+                      texts[status] % {"name": endpoint.name, "code": endpoint.code, "pks": endpoint.pks_number, "note": note or "-"})
     return endpoint
 
 
 @transaction.atomic
 def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple[EndpointKey, str]:
-    """A new API key; the secret is returned once and stored only encrypted."""
-    permissions.require_unless_system(by, "levy.review_endpoint", endpoint)
+    """A new API key; the secret is returned once and stored only encrypted. The endpoint's
+    contact is told by e-mail (a key nobody there asked for is a reason to revoke it)."""
+    require_endpoint_manager(by, endpoint)
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     if endpoint.status != Endpoint.Status.APPROVED:
         raise ConflictError(_("Only approved endpoints get API keys."), code="endpoint_not_approved")
@@ -87,12 +101,16 @@ def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple
         endpoint=endpoint, key_id="lbk_" + secrets.token_hex(8), secret_encrypted=protect.encrypt(secret), label=label[:100]
     )
     audit.record("levy.endpoint.key_issued", endpoint, actor=by, data={"key_id": key.key_id, "label": key.label})
+    _mail_contact(endpoint, _("Love Bali Endpoint: a new API key"), _(
+        "A new API key %(key)s (%(label)s) was created for %(name)s by %(by)s. If nobody in your team asked for it, "
+        "revoke it in the console and tell the levy office.") % {
+        "key": key.key_id, "label": key.label or "-", "name": endpoint.name, "by": getattr(by, "username", None) or _("the system")})
     return key, secret
 
 
 @transaction.atomic
 def revoke_endpoint_key(key: EndpointKey, by) -> None:
-    permissions.require(by, "levy.review_endpoint", key.endpoint)
+    require_endpoint_manager(by, key.endpoint)
     EndpointKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit.record("levy.endpoint.key_revoked", key.endpoint, actor=by, data={"key_id": key.key_id})
 
@@ -219,3 +237,80 @@ def partner_order_view(order: Order, payment: Payment | None = None) -> dict:
             "expires_at": utc_timestamp(info.get("expires_at")),
         }
     return body
+
+
+# --- the partner's own people (console accounts) --------------------------------------------
+
+PARTNER_GROUP_CODE = "mitra-love-bali-endpoint"
+
+
+def _mail_contact(endpoint: Endpoint, subject: str, body: str) -> None:
+    from spbe.core.tasks import send_notification_email
+
+    recipients, subject, body = [endpoint.contact_email], str(subject), str(body)
+    transaction.on_commit(lambda: send_notification_email.enqueue(recipients, subject, body))
+
+
+def partner_endpoints(user):
+    """The endpoints whose front office ``user`` is (through Endpoint.partner_agency)."""
+    return Endpoint.objects.filter(partner_agency__in=permissions.agencies_for(user, "levy.partner_portal"))
+
+
+def require_endpoint_manager(by, endpoint: Endpoint) -> None:
+    """Keys and webhooks are managed by levy officers and by the endpoint's own people.
+    ``by=None``: the system, or the endpoint itself through a signed API request."""
+    if by is None or permissions.has_perm(by, "levy.review_endpoint", endpoint):
+        return
+    if not partner_endpoints(by).filter(pk=endpoint.pk).exists():
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("levy.partner_portal")
+
+
+@transaction.atomic
+def invite_partner_user(endpoint: Endpoint, *, email: str, full_name: str = "", by):
+    """Give a person of the endpoint a console account with the partner_endpoint role in the
+    endpoint's own agency (made on first use), and e-mail a one-time set-password link.
+    The grant goes through core's delegation rules (levy officers may grant this one role)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from spbe.core import services as core
+    from spbe.core.models import Agency, User
+    from spbe.core.roles import Role
+
+    permissions.require(by, "levy.review_endpoint", endpoint)
+    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if endpoint.status != Endpoint.Status.APPROVED:
+        raise ConflictError(_("Only approved endpoints get console accounts."), code="endpoint_not_approved")
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ServiceError(_("Enter a valid email address."), code="bad_email", field="email") from exc
+    institution = endpoint.institution
+    if endpoint.partner_agency is None:
+        group = Agency.objects.filter(institution=institution, code=PARTNER_GROUP_CODE).first() or core.create_agency(
+            institution=institution, code=PARTNER_GROUP_CODE, name="Mitra Love Bali Endpoint", kind=Agency.Kind.EXTERNAL)
+        endpoint.partner_agency = core.create_agency(institution=institution, parent=group, code=f"lbe-{endpoint.code.lower()}",
+                                                     name=endpoint.name[:200], kind=Agency.Kind.EXTERNAL, email=endpoint.contact_email)
+        endpoint.save(update_fields=["partner_agency"])
+    user = User.objects.filter(username__iexact=email).first()
+    created = user is None
+    if created:
+        user = core.create_user(username=email, email=email, full_name=full_name.strip()[:150])
+    core.grant_membership(user=user, agency=endpoint.partner_agency, role=Role.PARTNER_ENDPOINT, by=by)
+    audit.record("levy.endpoint.partner_invited", endpoint, actor=by, data={"user": user.username, "new_account": created})
+    if created or not user.has_usable_password():
+        link = core.password_setup_url(user)
+        body = _("You have been given access to the Love Bali Endpoint console for %(name)s. Choose your password here "
+                 "(the link works once): %(link)s — then sign in with the user name %(user)s.") % {
+            "name": endpoint.name, "link": link, "user": user.username}
+    else:
+        body = _("Your account %(user)s can now manage %(name)s in the Love Bali Endpoint console.") % {
+            "user": user.username, "name": endpoint.name}
+    recipients, subject = [email], str(_("Love Bali Endpoint console: your access"))
+    from spbe.core.tasks import send_notification_email
+
+    transaction.on_commit(lambda: send_notification_email.enqueue(recipients, subject, str(body)))
+    return user

@@ -27,11 +27,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from spbe.audit import services as audit
-from spbe.core import permissions
 from spbe.core.services import ConflictError, ServiceError
 
 from .. import protect
 from ..models import Endpoint, WebhookDelivery, WebhookEndpoint
+from .partners import require_endpoint_manager
 
 BACKOFF_SECONDS = (30, 120, 600, 3600, 6 * 3600, 24 * 3600)
 MAX_WEBHOOKS_PER_ENDPOINT = 5
@@ -71,8 +71,7 @@ def _check_events(events) -> list[str]:
 
 
 def _require_manager(by, endpoint: Endpoint) -> None:
-    """``by=None``: the partner itself (a signed API request); otherwise an officer."""
-    permissions.require_unless_system(by, "levy.review_endpoint", endpoint)
+    require_endpoint_manager(by, endpoint)
 
 
 @transaction.atomic
