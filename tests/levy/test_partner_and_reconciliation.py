@@ -191,7 +191,7 @@ def test_console_orders_show_full_and_partial_refunds(levy, banksim):
     for payment in (full, part):
         services.execute_refund(payment.refunds.get().pk)
     client = login(levy.officer)
-    listing = client.get("/console/levy/orders/").content.decode()
-    assert "refunded in full" in listing and "refunded in part" in listing
+    listing = client.get("/console/levy/orders/").content.decode()  # the console speaks Indonesian by default
+    assert "dikembalikan seluruhnya" in listing and "dikembalikan sebagian" in listing
     detail = client.get(f"/console/levy/orders/{part.order.code}/").content.decode()
-    assert "refunded in part" in detail and ("150,000" in detail or "150.000" in detail)
+    assert "dikembalikan sebagian" in detail and ("150,000" in detail or "150.000" in detail)

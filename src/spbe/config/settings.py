@@ -381,6 +381,8 @@ LEVY_DATA_KEY = env("LEVY_DATA_KEY", "")
 LEVY_PASSPORT_PEPPER = env("LEVY_PASSPORT_PEPPER", "")
 # Payment providers: which one new payments use, and how to reach each.
 LEVY_PAYMENT_PROVIDER = env("LEVY_PAYMENT_PROVIDER", "banksim")
+# Partners' sandbox keys pay only here: the bank simulator, never the real bank.
+LEVY_SANDBOX_PROVIDER = "banksim"
 LEVY_PROVIDERS = {
     "banksim": {
         "base_url": env("LEVY_BANKSIM_URL", "http://127.0.0.1:8079"),

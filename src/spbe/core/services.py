@@ -271,7 +271,8 @@ def grant_membership(*, user: User, agency: Agency, role: str, valid_until=None,
 @transaction.atomic
 def revoke_membership(membership: Membership, *, by=None) -> Membership:
     membership = Membership.objects.select_for_update().select_related("agency", "user").get(pk=membership.pk)
-    permissions.require_unless_system(by, "core.delete_membership", membership)
+    if by is not None and not permissions.may_grant_by_delegation(by, membership.role, membership.agency):
+        permissions.require(by, "core.delete_membership", membership)
     _require_may_grant(by, membership.role, membership.agency)
     if not membership.is_active:
         raise ConflictError(_("This membership has already been revoked."))

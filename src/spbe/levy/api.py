@@ -77,7 +77,8 @@ def signing_keys(request):
     from .models import SigningKey
 
     services.active_signing_key()
-    return [KeyOut(number=k.number, public_key=k.public_key, retired=k.retired_at is not None) for k in SigningKey.objects.order_by("number")]
+    return [KeyOut(number=k.number, public_key=k.public_key, retired=k.retired_at is not None)
+            for k in SigningKey.objects.filter(sandbox=False).order_by("number")]  # sandbox vouchers verify nowhere
 
 
 @router.get("/revocations", auth=None, url_name="levy_revocations")
@@ -300,7 +301,7 @@ class CoverageOut(Schema):
 @partner.post("/coverage", response=CoverageOut, openapi_extra=SIGNED)
 def partner_coverage(request, payload: CoverageIn):
     """"Already covered?" — ask before collecting from a guest (yes/no and validity only)."""
-    return services.coverage(payload.nationality, payload.passport, payload.on)
+    return services.coverage(payload.nationality, payload.passport, payload.on, sandbox=request.partner_key.sandbox)
 
 
 class TravellerIn(Schema):
@@ -341,6 +342,7 @@ class PartnerPaymentOut(Schema):
 class PartnerOrderOut(Schema):
     order: str
     status: str = Field(description="pending, paid, expired or canceled")
+    sandbox: bool = Field(description="a test order made with a sandbox key")
     total: int = Field(description="whole rupiah")
     refunded: int = Field(description="whole rupiah refunded so far")
     currency: str
@@ -384,9 +386,11 @@ def partner_create_order(request, payload: PartnerOrderIn):
         except ValidationError as exc:
             raise ServiceError(_("Enter a valid email address."), code="bad_email", field="email") from exc
         travellers = [services.TravellerInput(t.full_name, t.nationality, t.passport, t.arrival_date) for t in payload.travellers]
+        sandbox = request.partner_key.sandbox
+        provider = settings.LEVY_SANDBOX_PROVIDER if sandbox else settings.LEVY_PAYMENT_PROVIDER
         order = services.create_order(email=payload.email, travellers=travellers, channel=Channel.ENDPOINT, endpoint=endpoint,
-                                      language=payload.language)
-        payment = services.start_payment(order, payload.method, notify_url=notify_url(settings.LEVY_PAYMENT_PROVIDER))
+                                      language=payload.language, sandbox=sandbox)
+        payment = services.start_payment(order, payload.method, notify_url=notify_url(provider), provider=provider)
         return 201, PartnerOrderOut(**services.partner_order_view(order, payment)).model_dump(mode="json")
 
     status, body = services.run_idempotent(endpoint, request.headers.get("Idempotency-Key", ""), request.body, operation)
@@ -422,6 +426,16 @@ def partner_cancel_order(request, code: str, payload: CancelIn):
     """Cancel an unpaid order (409 ``order_not_pending`` once it is paid or expired)."""
     order = services.cancel_order(_partner_order(request, code), reason=payload.reason)
     return services.partner_order_view(order)
+
+
+@partner.post("/sandbox/orders/{code}/pay", response={200: PartnerOrderOut, **ERRORS}, openapi_extra=SIGNED)
+def partner_sandbox_pay(request, code: str):
+    """Sandbox keys only: pay a test order at the bank simulator (as a guest's banking app would),
+    so the whole flow — notification, vouchers, webhooks — can be tried without money."""
+    order = _partner_order(request, code)
+    if not (request.partner_key.sandbox and order.sandbox):
+        raise ConflictError(_("Only sandbox orders made with a sandbox key can be paid this way."), code="not_sandbox")
+    return services.partner_order_view(services.pay_sandbox_order(order))
 
 
 PDF_RESPONSE = {"responses": {"200": {"description": "PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},

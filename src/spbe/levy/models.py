@@ -82,6 +82,9 @@ class EndpointKey(models.Model):
     key_id = models.CharField(max_length=40, unique=True)
     secret_encrypted = models.TextField()
     label = models.CharField(max_length=100, blank=True)
+    # A sandbox key makes test orders: paid only at the bank simulator, vouchers that no
+    # checkpoint accepts, no commission, outside every figure and reconciliation.
+    sandbox = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -176,6 +179,7 @@ class Order(models.Model):
     code = models.CharField(max_length=16, unique=True)
     channel = models.CharField(max_length=12, choices=Channel.choices)
     endpoint = models.ForeignKey(Endpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    sandbox = models.BooleanField(default=False, db_index=True)  # made with a partner's sandbox key
     email = models.EmailField()
     language = models.CharField(max_length=10, default="en")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -329,6 +333,8 @@ class SigningKey(models.Model):
     private_key_encrypted = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)  # no new vouchers; old ones still verify
+    # Signs partners' sandbox vouchers only; never published to scanners, so those never verify.
+    sandbox = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return f"key {self.number}"
@@ -400,6 +406,7 @@ class Voucher(models.Model):
     nationality = models.CharField(max_length=2)
     code = models.TextField()  # the signed QR text
     key = models.ForeignKey(SigningKey, on_delete=models.PROTECT, related_name="+")
+    sandbox = models.BooleanField(default=False)  # signed with the sandbox key: valid nowhere
     valid_from = models.DateField()
     valid_until = models.DateField()
     issued_at = models.DateTimeField(auto_now_add=True)

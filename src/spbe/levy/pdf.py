@@ -45,6 +45,11 @@ def vouchers_pdf(vouchers, language: str = "en") -> bytes:
             fonts.draw_string(pdf, MARGIN, height - 25 * mm, "LOVE BALI", 20, base=fonts.BOLD)
             title = _("Exemption from the foreign tourist levy") if voucher.kind == "exempt" else _("Foreign tourist levy voucher")
             y = fonts.draw_paragraph(pdf, MARGIN, height - 33 * mm, title, 12, text_width)
+            if voucher.sandbox:  # a partner's test order: say so on the paper too
+                pdf.setFillColorRGB(0.75, 0, 0)
+                y = fonts.draw_paragraph(pdf, MARGIN, y - 1 * mm, _("TEST VOUCHER (sandbox): not valid for travel"), 14, text_width,
+                                         base=fonts.BOLD)
+                pdf.setFillColorRGB(0, 0, 0)
             qr_top = min(y - 2 * mm, height - 40 * mm)
             draw_qr(pdf, voucher.code, MARGIN, qr_top - 95 * mm, 95 * mm)
             y = qr_top - 110 * mm

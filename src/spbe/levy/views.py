@@ -64,7 +64,7 @@ def order_list(request):
     from django.db.models import Q, Sum
 
     done = Q(payments__refunds__state=Refund.State.DONE)
-    qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.select_related("endpoint")).annotate(
+    qs = permissions.scope_queryset(request.user, "levy.view_order", Order.objects.filter(sandbox=False).select_related("endpoint")).annotate(
         refunded=Sum("payments__refunds__amount", filter=done)).order_by("-created_at")
     query = request.GET.get("q", "").strip().upper()
     status = request.GET.get("status", "")
@@ -351,11 +351,13 @@ def partner_home(request):
     shown_once = None
     if request.method == "POST":
         action = request.POST.get("action")
-        if action == "issue_key":
-            issued = run_service(request, lambda: services.issue_endpoint_key(endpoint, label=request.POST.get("label", ""), by=request.user),
+        if action in ("issue_key", "issue_sandbox_key"):
+            sandbox = action == "issue_sandbox_key"
+            issued = run_service(request, lambda: services.issue_endpoint_key(endpoint, label=request.POST.get("label", ""), sandbox=sandbox,
+                                                                              by=request.user),
                                  _("API key created. Copy the secret now: it is shown only once."))
             if issued:
-                shown_once = {"what": _("API key"), "id": issued[0].key_id, "secret": issued[1]}
+                shown_once = {"what": _("Sandbox API key") if sandbox else _("API key"), "id": issued[0].key_id, "secret": issued[1]}
         elif action == "revoke_key":
             key = endpoint.keys.filter(pk=request.POST.get("key")).first()
             if key is not None:

@@ -20,7 +20,7 @@ PUBLIC_LABELS = [
     # Voucher PDF and e-mails (rendered in the order's language)
     gettext_noop("Love Bali levy voucher"), gettext_noop("Exemption from the foreign tourist levy"),
     gettext_noop("Foreign tourist levy voucher"), gettext_noop("Reference"), gettext_noop("Name"), gettext_noop("Nationality"),
-    gettext_noop("Valid from"), gettext_noop("Valid until"),
+    gettext_noop("Valid from"), gettext_noop("Valid until"), gettext_noop("TEST VOUCHER (sandbox): not valid for travel"),
     gettext_noop("Show this QR code to the officer with your passport. Check it at %(url)s"),
     gettext_noop("Your Love Bali levy vouchers (%(code)s)"), gettext_noop("Your Love Bali exemption application %(code)s"),
     gettext_noop("Thank you for paying the Love Bali levy (order %(code)s)."),

@@ -60,3 +60,8 @@ class BankSimProvider(PaymentProvider):
     def refund(self, *, provider_reference, merchant_reference, amount, refund_key):
         data = self._call("POST", f"/v1/charges/{provider_reference}/refunds", json={"amount": amount, "refund_key": refund_key})
         return data["refund_reference"]
+
+    def simulate_payment(self, provider_reference: str) -> None:
+        """The payer's side of the simulator (what a banking app does): used by partners'
+        sandbox orders only. A real bank has no such call."""
+        self._call("POST", f"/v1/charges/{provider_reference}/pay")

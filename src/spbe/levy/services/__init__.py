@@ -55,6 +55,7 @@ from .orders import (
     voucher_status,
 )
 from .payments import (
+    pay_sandbox_order,
     _confirm,
     _payment_for,
     apply_provider_status,
@@ -64,6 +65,7 @@ from .payments import (
     start_payment,
 )
 from .vouchers import (
+    sandbox_signing_key,
     Verification,
     _issue_locked,
     _new_voucher,
@@ -207,6 +209,8 @@ __all__ = [
     "run_idempotent",
     "utc_timestamp",
     "cancel_order",
+    "pay_sandbox_order",
+    "sandbox_signing_key",
     "invite_partner_user",
     "partner_endpoints",
     "require_endpoint_manager",

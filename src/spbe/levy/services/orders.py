@@ -70,18 +70,20 @@ def _check_travellers(travellers: list[TravellerInput], today: date) -> list[Tra
     return cleaned
 
 
-def covering_voucher(passport_hash: str, on: date, *, exclude_order_id: int | None = None) -> Voucher | None:
-    """A valid, unrevoked voucher (paid or exempt) for this passport covering ``on``."""
-    qs = Voucher.objects.filter(passport_hash=passport_hash, revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on)
+def covering_voucher(passport_hash: str, on: date, *, exclude_order_id: int | None = None, sandbox: bool = False) -> Voucher | None:
+    """A valid, unrevoked voucher (paid or exempt) for this passport covering ``on``. Sandbox
+    vouchers cover sandbox orders only, and never a real traveller."""
+    qs = Voucher.objects.filter(passport_hash=passport_hash, revoked_at__isnull=True, valid_from__lte=on, valid_until__gte=on,
+                                sandbox=sandbox)
     if exclude_order_id is not None:
         qs = qs.exclude(traveller__order_id=exclude_order_id)
     return qs.order_by("valid_until").last()
 
 
-def coverage(nationality: str, passport: str, on: date | None = None) -> dict:
+def coverage(nationality: str, passport: str, on: date | None = None, *, sandbox: bool = False) -> dict:
     """Minimal answer to "is this traveller covered?" (yes/no, kind and validity only)."""
     on = on or _today()
-    voucher = covering_voucher(protect.passport_hash(nationality, passport), on)
+    voucher = covering_voucher(protect.passport_hash(nationality, passport), on, sandbox=sandbox)
     if voucher is None:
         return {"covered": False, "kind": None, "valid_until": None}
     return {"covered": True, "kind": voucher.kind, "valid_until": voucher.valid_until.isoformat()}
@@ -97,8 +99,10 @@ def create_order(
     language: str = "en",
     by=None,
     today: date | None = None,
+    sandbox: bool = False,
 ) -> Order:
-    """A pending order for 1..N travellers. Travellers already covered are refused (409)."""
+    """A pending order for 1..N travellers. Travellers already covered are refused (409).
+    ``sandbox``: a partner's test order (see EndpointKey.sandbox)."""
     today = today or _today()
     cleaned = _check_travellers(travellers, today)
     if channel == Channel.ENDPOINT and (endpoint is None or endpoint.status != Endpoint.Status.APPROVED):
@@ -109,7 +113,7 @@ def create_order(
         raise ServiceError(_("The levy is not in force on this date."), code="no_tariff") from exc
     covered = []
     for position, t in enumerate(cleaned, start=1):
-        voucher = covering_voucher(protect.passport_hash(t.nationality, t.passport), t.arrival_date)
+        voucher = covering_voucher(protect.passport_hash(t.nationality, t.passport), t.arrival_date, sandbox=sandbox)
         if voucher is not None:
             covered.append({"traveller": position, "valid_until": voucher.valid_until.isoformat(), "kind": voucher.kind})
     if covered:
@@ -125,6 +129,7 @@ def create_order(
         code="LB" + _random_code(8),  # unique constraint guards the (31^8) space
         channel=channel,
         endpoint=endpoint,
+        sandbox=sandbox,
         email=email.strip().lower(),
         language=language[:10],
         unit_amount=unit,

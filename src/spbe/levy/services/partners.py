@@ -89,7 +89,7 @@ def decide_endpoint(endpoint: Endpoint, *, status: str, note: str = "", pks_numb
 
 
 @transaction.atomic
-def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple[EndpointKey, str]:
+def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", sandbox: bool = False, by=None) -> tuple[EndpointKey, str]:
     """A new API key; the secret is returned once and stored only encrypted. The endpoint's
     contact is told by e-mail (a key nobody there asked for is a reason to revoke it)."""
     require_endpoint_manager(by, endpoint)
@@ -98,9 +98,10 @@ def issue_endpoint_key(endpoint: Endpoint, *, label: str = "", by=None) -> tuple
         raise ConflictError(_("Only approved endpoints get API keys."), code="endpoint_not_approved")
     secret = "lbs_" + secrets.token_urlsafe(32)
     key = EndpointKey.objects.create(
-        endpoint=endpoint, key_id="lbk_" + secrets.token_hex(8), secret_encrypted=protect.encrypt(secret), label=label[:100]
+        endpoint=endpoint, key_id=("lbk_test_" if sandbox else "lbk_") + secrets.token_hex(8), secret_encrypted=protect.encrypt(secret),
+        label=label[:100], sandbox=sandbox,
     )
-    audit.record("levy.endpoint.key_issued", endpoint, actor=by, data={"key_id": key.key_id, "label": key.label})
+    audit.record("levy.endpoint.key_issued", endpoint, actor=by, data={"key_id": key.key_id, "label": key.label, "sandbox": sandbox})
     _mail_contact(endpoint, _("Love Bali Endpoint: a new API key"), _(
         "A new API key %(key)s (%(label)s) was created for %(name)s by %(by)s. If nobody in your team asked for it, "
         "revoke it in the console and tell the levy office.") % {
@@ -224,7 +225,7 @@ def partner_order_view(order: Order, payment: Payment | None = None) -> dict:
     payment = payment or order.payments.order_by("-local_id").first()
     refunded = Refund.objects.filter(payment__order=order, state=Refund.State.DONE).aggregate(s=Sum("amount"))["s"] or 0
     body = {
-        "order": order.code, "status": order.status, "total": order.total, "refunded": refunded, "currency": "IDR",
+        "order": order.code, "status": order.status, "sandbox": order.sandbox, "total": order.total, "refunded": refunded, "currency": "IDR",
         "created_at": utc_timestamp(order.created_at), "expires_at": utc_timestamp(order.expires_at),
         "paid_at": utc_timestamp(order.paid_at), "vouchers": voucher_status(order)["vouchers"], "payment": None,
     }

@@ -201,7 +201,7 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
     order.status = Order.Status.PAID
     order.paid_at = payment.confirmed_at
     audit.record("levy.order.paid", order, data={"payment": payment.local_id})
-    if order.endpoint_id:
+    if order.endpoint_id and not order.sandbox:
         _book_commission(order, payment)
         webhooks.emit(order.endpoint_id, "order.paid", lambda: partner_order_view(order, payment))
     # Vouchers are issued in the same transaction as the payment (one commit, one audit-chain
@@ -217,3 +217,23 @@ def _confirm(payment: Payment, status: ProviderStatus) -> str:
         order_id = order.pk
         transaction.on_commit(lambda: queues._enqueue_voucher_issue(order_id))
     return "confirmed"
+
+
+def pay_sandbox_order(order: Order) -> Order:
+    """Pay a partner's sandbox order at the bank simulator (its payer-side endpoint) and apply
+    the simulator's answer at once; the simulator's signed notification follows as usual."""
+    from django.conf import settings
+
+    if not order.sandbox:
+        raise ConflictError(_("Only sandbox orders can be paid this way."), code="not_sandbox")
+    payment = order.payments.filter(state=Payment.State.PENDING).order_by("-local_id").first()
+    if payment is None:
+        raise ConflictError(_("This order has no payment waiting."), code="no_pending_payment")
+    provider = get_provider(settings.LEVY_SANDBOX_PROVIDER)
+    try:
+        provider.simulate_payment(payment.provider_reference)
+    except ProviderError as exc:
+        raise ServiceUnavailable(_("The bank simulator is not reachable right now."), code="provider_unavailable") from exc
+    refresh_payment(payment)
+    order.refresh_from_db()
+    return order

@@ -137,7 +137,7 @@ def import_settlement(file_name: str, data: bytes, *, provider: str | None = Non
     unsettled = list(
         Payment.objects.filter(provider=provider, state=Payment.State.CONFIRMED, settled_at__isnull=True,
                                confirmed_at__gte=day_start, confirmed_at__lt=day_start + timedelta(days=1))
-        .exclude(pk__in=seen_payments).values_list("order__code", "local_id")
+        .exclude(pk__in=seen_payments).exclude(order__sandbox=True).values_list("order__code", "local_id")
     )
     batch.lines = len(lines)
     batch.matched = sum(1 for line in lines if line.state == SettlementLine.State.MATCHED)

@@ -43,7 +43,7 @@ def active_signing_key() -> SigningKey:
     cached = _ACTIVE_KEY.get("key")
     if cached is not None and _ACTIVE_KEY["until"] > time.monotonic():
         return cached
-    key = SigningKey.objects.filter(retired_at__isnull=True).order_by("-number").first() or rotate_signing_key()
+    key = SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first() or rotate_signing_key()
     # Cache only once committed: a key made in a transaction that rolls back must not linger.
     transaction.on_commit(lambda: _ACTIVE_KEY.update(key=key, until=time.monotonic() + ACTIVE_KEY_CACHE_SECONDS))
     return key
@@ -62,7 +62,7 @@ def rotate_signing_key(by=None) -> SigningKey:
 
     raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    SigningKey.objects.filter(retired_at__isnull=True).update(retired_at=timezone.now())
+    SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).update(retired_at=timezone.now())
     key = SigningKey.objects.create(number=number, public_key=raw_public.hex(), private_key_encrypted=protect.encrypt(raw_private.hex()))
     _ACTIVE_KEY.clear()
     audit.record("levy.signing_key.created", key, actor=by, data={"number": number, "public_key": key.public_key})
@@ -70,11 +70,31 @@ def rotate_signing_key(by=None) -> SigningKey:
 
 
 def public_keys() -> dict[int, Ed25519PublicKey]:
-    return {k.number: Ed25519PublicKey.from_public_bytes(bytes.fromhex(k.public_key)) for k in SigningKey.objects.all()}
+    """The keys scanners trust: never the sandbox key."""
+    return {k.number: Ed25519PublicKey.from_public_bytes(bytes.fromhex(k.public_key)) for k in SigningKey.objects.filter(sandbox=False)}
 
 
-def _sign_voucher(*, reference, kind, valid_from, valid_until, nationality, name, passport_check) -> tuple[str, SigningKey]:
-    key = active_signing_key()
+@transaction.atomic
+def sandbox_signing_key() -> SigningKey:
+    """The key of partners' test vouchers (made on first use, with the next free number)."""
+    key = SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first()
+    if key is not None:
+        return key
+    from cryptography.hazmat.primitives import serialization
+
+    last = SigningKey.objects.select_for_update().order_by("-number").first()
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=raw_public.hex(), sandbox=True,
+                                    private_key_encrypted=protect.encrypt(raw_private.hex()))
+    audit.record("levy.signing_key.created", key, data={"number": key.number, "sandbox": True})
+    return key
+
+
+def _sign_voucher(*, reference, kind, valid_from, valid_until, nationality, name, passport_check,
+                  sandbox: bool = False) -> tuple[str, SigningKey]:
+    key = sandbox_signing_key() if sandbox else active_signing_key()
     claims = codec.VoucherClaims(
         key_number=key.number, kind=kind, reference=reference, valid_from=valid_from, valid_until=valid_until,
         passport_check=passport_check, nationality=nationality, name=name,
@@ -83,18 +103,18 @@ def _sign_voucher(*, reference, kind, valid_from, valid_until, nationality, name
 
 
 def _new_voucher(*, institution_id, kind, traveller=None, exemption=None, passport_hash, passport, nationality, name,
-                 valid_from, valid_until) -> Voucher:
+                 valid_from, valid_until, sandbox: bool = False) -> Voucher:
     # 31^8 references: a collision is vanishingly rare and the unique constraint refuses it
     # (the transaction then fails and the task or sweep issues again with a new reference).
     reference = _random_code(codec.REFERENCE_LENGTH)
     code, key = _sign_voucher(
         reference=reference, kind=kind, valid_from=valid_from, valid_until=valid_until, nationality=nationality,
-        name=name, passport_check=protect.passport_check_bytes(nationality, passport),
+        name=name, passport_check=protect.passport_check_bytes(nationality, passport), sandbox=sandbox,
     )
     return Voucher.objects.create(
         institution_id=institution_id, reference=reference, kind=kind, traveller=traveller, exemption=exemption,
         passport_hash=passport_hash, full_name=name, nationality=nationality, code=code, key=key,
-        valid_from=valid_from, valid_until=valid_until,
+        valid_from=valid_from, valid_until=valid_until, sandbox=sandbox,
     )
 
 
@@ -114,7 +134,7 @@ def _issue_locked(order: Order, paying: Payment | None = None, also_save: list[s
     for traveller in order.travellers.select_related("voucher").all():
         if hasattr(traveller, "voucher"):
             continue
-        existing = covering_voucher(traveller.passport_hash, traveller.arrival_date, exclude_order_id=order.pk)
+        existing = covering_voucher(traveller.passport_hash, traveller.arrival_date, exclude_order_id=order.pk, sandbox=order.sandbox)
         if existing is not None:
             # Covered meanwhile (another order or an exemption): pay this traveller back.
             paying = paying or order.payments.filter(state=Payment.State.CONFIRMED).order_by("confirmed_at").first()
@@ -132,6 +152,7 @@ def _issue_locked(order: Order, paying: Payment | None = None, also_save: list[s
             institution_id=order.institution_id, kind=Voucher.Kind.PAID, traveller=traveller,
             passport_hash=traveller.passport_hash, passport=protect.decrypt(traveller.passport_encrypted),
             nationality=traveller.nationality, name=traveller.full_name, valid_from=valid_from, valid_until=valid_until,
+            sandbox=order.sandbox,
         )
         audit.record("levy.voucher.issued", voucher, data={"order": order.code, "traveller": traveller.position})
         created += 1
@@ -206,7 +227,7 @@ def revoke_voucher(voucher: Voucher, reason: str, by=None) -> Voucher:
 
 def revocation_list() -> dict:
     """Revoked references, signed with the active key so offline scanners can trust the copy."""
-    references = sorted(Voucher.objects.filter(revoked_at__isnull=False).values_list("reference", flat=True))
+    references = sorted(Voucher.objects.filter(revoked_at__isnull=False, sandbox=False).values_list("reference", flat=True))
     key = active_signing_key()
     issued_at = timezone.now().isoformat()
     message = json.dumps({"issued_at": issued_at, "references": references}, separators=(",", ":")).encode()
@@ -230,7 +251,7 @@ def verify_code(text: str, today: date | None = None, keys: dict | None = None) 
     except codec.VoucherCodeError as exc:
         return Verification(CheckpointScan.Result.INVALID, None, None, str(exc))
     voucher = Voucher.objects.filter(reference=claims.reference).first()
-    if voucher is None:
+    if voucher is None or voucher.sandbox:
         return Verification(CheckpointScan.Result.INVALID, claims, None, "signed but not in the registry")
     if voucher.revoked_at is not None:
         return Verification(CheckpointScan.Result.REVOKED, claims, voucher, voucher.revoke_reason)
@@ -248,7 +269,7 @@ def public_name(verification: Verification) -> str:
 
 def verify_reference(reference: str, today: date | None = None) -> Verification:
     """Online check of a typed reference (when the QR cannot be scanned)."""
-    voucher = Voucher.objects.filter(reference=(reference or "").strip().upper()).first()
+    voucher = Voucher.objects.filter(reference=(reference or "").strip().upper(), sandbox=False).first()
     if voucher is None:
         return Verification(CheckpointScan.Result.INVALID, None, None, "unknown reference")
     return verify_code(voucher.code, today)
