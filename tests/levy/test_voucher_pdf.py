@@ -39,8 +39,12 @@ def vouchers(levy, banksim):
     return list(Voucher.objects.filter(traveller__order=order).select_related("traveller").order_by("pk"))
 
 
-@pytest.mark.parametrize("language", SITE_LANGUAGES)
-def test_voucher_pdf_embeds_its_fonts_and_reads_back_in_every_language(vouchers, language):
+def test_voucher_pdf_embeds_its_fonts_and_reads_back_in_every_language(vouchers):
+    for language in SITE_LANGUAGES:
+        _check_language(vouchers, language)
+
+
+def _check_language(vouchers, language):
     pdf = vouchers_pdf(vouchers, language)
     pdfcheck.assert_fonts_embedded(pdf)
     text = pdftotext(pdf)
