@@ -20,7 +20,7 @@ def test_gold_set_covers_eight_languages_and_handoffs():
     assert len({item["id"] for item in gold}) == len(gold)
 
 
-def test_evaluation_report_and_quality_floor(kb):
+def test_evaluation_report_and_quality_floor(kb, tmp_path):
     services.import_drafts()  # the knowledge base as `make eval-assistant` sees it
     out = StringIO()
     call_command("assistant_eval", "--format", "json", stdout=out)
@@ -33,7 +33,11 @@ def test_evaluation_report_and_quality_floor(kb):
         assert row["wrong_rate"] <= 0.04, row
     overall = report["overall"]
     assert overall["hit@1"] >= 0.9 and overall["wrong_rate"] <= 0.02 and overall["handoff_recall"] >= 0.9
+    # The text report, from a few gold lines per language (the figures were checked above).
+    sample = [item for lang in rows for item in evaluation.load_gold() if item["language"] == lang][::40]
+    gold_file = tmp_path / "gold.jsonl"
+    gold_file.write_text("".join(json.dumps(item, ensure_ascii=False) + "\n" for item in sample), encoding="utf-8")
     out = StringIO()
-    call_command("assistant_eval", stdout=out)
+    call_command("assistant_eval", "--gold", str(gold_file), stdout=out)
     text = out.getvalue()
     assert text.splitlines()[0].split()[:4] == ["lang", "n", "hit@1", "hit@3"] and "targets" in text

@@ -8,6 +8,7 @@ approved, retired) or the day changes (effective dates), and is shared by all re
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from .engine import embedding
+from .engine import embedding, vector_cache
 from .engine.retrieval import Index, Phrasing
 from .models import EmbeddingCache, EntryText, KnowledgeEntry
 
@@ -114,7 +115,8 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
                 phrasings.append(Phrasing(position, language, text.answer, "answer"))
     if len(entries) < 2:
         return None
-    index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]))
+    index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]),
+                  embed_known=embeddings, embed_query=query_vector)
     index.calibrate(calibration_negatives(), max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE)
     return LiveIndex(stamp, index, entries)
 
@@ -128,18 +130,52 @@ def embeddings(texts: list[str]) -> np.ndarray:
     """Unit vectors for ``texts``, from this process's memory or the cache table where possible."""
     digests = [embedding.digest(t) for t in texts]
     cached = {d: _MEMORY[d] for d in digests if d in _MEMORY}
-    wanted = set(digests) - set(cached)
+    local_file = settings.ASSISTANT_VECTOR_CACHE
+    wanted = sorted(set(digests) - set(cached))
     if wanted:
-        cached.update({row.digest: bytes(row.vector) for row in EmbeddingCache.objects.filter(digest__in=wanted)})
+        cached.update(vector_cache.load(local_file, wanted))
+    wanted = [d for d in wanted if d not in cached]
+    if wanted:
+        from_table = {row.digest: bytes(row.vector) for row in EmbeddingCache.objects.filter(digest__in=wanted)}
+        cached.update(from_table)
+        vector_cache.store(local_file, from_table)
     missing = sorted({t for t, d in zip(texts, digests) if d not in cached})
     if missing:
         vectors = embedding.embed(missing)
         new_rows = [EmbeddingCache(digest=embedding.digest(t), vector=v.astype(np.float32).tobytes()) for t, v in zip(missing, vectors)]
         EmbeddingCache.objects.bulk_create(new_rows, ignore_conflicts=True)
-        cached.update({row.digest: bytes(row.vector) for row in new_rows})
+        computed = {row.digest: bytes(row.vector) for row in new_rows}
+        cached.update(computed)
+        vector_cache.store(local_file, computed)
     if len(_MEMORY) < _MEMORY_LIMIT:
         _MEMORY.update(cached)
     return np.vstack([np.frombuffer(cached[d], dtype=np.float32) for d in digests]) if texts else np.zeros((0, embedding.DIMENSIONS))
+
+
+_QUERIES: OrderedDict[str, np.ndarray] = OrderedDict()
+_QUERIES_LIMIT = 2048
+_queries_lock = threading.Lock()
+
+
+def query_vector(text: str) -> np.ndarray:
+    """The vector of a question someone asked: kept in this process's memory only (a tourist's
+    words are not stored for good), recent ones first, since the same question comes often."""
+    digest = embedding.digest(text)
+    known = _MEMORY.get(digest)
+    if known is not None:
+        return np.frombuffer(known, dtype=np.float32)
+    vector = _QUERIES.get(digest)
+    if vector is None:
+        vector = embedding.embed([text])[0]
+        with _queries_lock:
+            _QUERIES[digest] = vector
+            while len(_QUERIES) > _QUERIES_LIMIT:
+                _QUERIES.popitem(last=False)
+    else:
+        with _queries_lock:
+            if digest in _QUERIES:
+                _QUERIES.move_to_end(digest)
+    return vector
 
 
 @lru_cache(maxsize=1)

@@ -366,6 +366,9 @@ LEVY_ENDPOINT_COMMISSION = "0.03"  # imbal jasa, Perda 2/2025 / Pergub 25/2025
 ASSISTANT_FIRST_RESPONSE_MINUTES = int(env("ASSISTANT_FIRST_RESPONSE_MINUTES", "5"))
 # Share of the knowledge base's leave-one-out questions the calibrated threshold may answer
 # wrongly. Measured on the gold set: 0.01 → 47 % answered at once, 0.9 % wrong; 0.015 → 62 %, 1.6 %.
+# Embedding vectors computed on this host, so that a restart loads the knowledge base in
+# milliseconds (an empty value turns the file off; the database table still shares vectors).
+ASSISTANT_VECTOR_CACHE = env("ASSISTANT_VECTOR_CACHE", str(DATA_DIR / "cache" / "assistant-vectors.sqlite3"))
 ASSISTANT_MAX_WRONG_RATE = float(env("ASSISTANT_MAX_WRONG_RATE", "0.01"))
 ASSISTANT_CHANNEL_KEY = env("ASSISTANT_CHANNEL_KEY", "")
 ASSISTANT_WEBHOOK_MAX_SKEW = 300

@@ -22,6 +22,7 @@ probability at which the leave-one-out wrong-answer rate stays under the target.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,7 +67,13 @@ class Calibration:
 
 
 class Index:
-    def __init__(self, entry_ids: list[int], phrasings: list[Phrasing], vectors: np.ndarray):
+    def __init__(self, entry_ids: list[int], phrasings: list[Phrasing], vectors: np.ndarray,
+                 embed_known: Callable[[list[str]], np.ndarray] = embedding.embed,
+                 embed_query: Callable[[str], np.ndarray] | None = None):
+        # ``embed_known`` embeds fixed texts (calibration questions) and may cache them for good;
+        # ``embed_query`` embeds what a person asked and should keep it no longer than memory does.
+        self.embed_known = embed_known
+        self.embed_query = embed_query or (lambda text: embedding.embed([text])[0])
         self.entry_ids = entry_ids
         self.phrasings = phrasings
         self.vectors = vectors.astype(np.float32)
@@ -104,7 +111,7 @@ class Index:
 
     def search(self, text: str, language: str) -> Ranking:
         text = textproc.page_terms(text)  # both views see the knowledge base's words
-        vector = embedding.embed([text])[0]
+        vector = self.embed_query(text)
         return self.rank(vector, textproc.tokens(text, language))
 
     # -- calibration -------------------------------------------------------------------------
@@ -121,7 +128,7 @@ class Index:
             labels.append(1.0 if ranking.order[0] == phrasing.entry else 0.0)
         positives = len(rows)
         if negatives:
-            vectors = embedding.embed([text for text, _ in negatives])
+            vectors = self.embed_known([text for text, _ in negatives])
             for vector, (text, language) in zip(vectors, negatives):
                 rows.append(self.rank(vector, textproc.tokens(text, language)).features)
                 labels.append(0.0)
