@@ -65,8 +65,19 @@ def setup(db):
     return targets, granters, grantee
 
 
-def _attempt(setup, transport: str, granter_role: str, role: str, target: str):
+@pytest.fixture
+def signed_in(setup):
+    """Per granter, one signed-in test client and one API token, made before the attempts (each
+    attempt is rolled back, so a session or token made inside one would vanish with it)."""
+    granters = setup[1]
+    clients = {role: login(user) for role, user in granters.items()}
+    tokens = {role: services.issue_api_token(user=user, name="t")[1] for role, user in granters.items()}
+    return clients, tokens
+
+
+def _attempt(setup, signed_in, transport: str, granter_role: str, role: str, target: str):
     targets, granters, grantee = setup
+    clients, tokens = signed_in
     granter, agency = granters[granter_role], targets[target]
     before = Membership.objects.filter(user=grantee, agency=agency, role=role, is_active=True).exists()
     assert not before
@@ -76,18 +87,17 @@ def _attempt(setup, transport: str, granter_role: str, role: str, target: str):
         except (PermissionDenied, services.ServiceError):
             pass
     elif transport == "api":
-        _, raw = services.issue_api_token(user=granter, name="t")
-        response = login(granter).post(
+        response = clients[granter_role].post(
             "/api/v1/memberships", data=json.dumps({"username": grantee.username, "agency_id": agency.pk, "role": role}),
-            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}",
+            content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {tokens[granter_role]}",
         )
         assert response.status_code in (201, 400, 403, 404), response.content
     elif transport == "web":
-        response = login(granter).post(f"/console/agencies/{agency.pk}/members/",
+        response = clients[granter_role].post(f"/console/agencies/{agency.pk}/members/",
                                        {"username": grantee.username, "role": role})
         assert response.status_code in (302, 403, 404)
     elif transport == "admin":
-        response = login(granter).post("/admin/core/membership/add/", {
+        response = clients[granter_role].post("/admin/core/membership/add/", {
             "user": grantee.pk, "agency": agency.pk, "role": role, "valid_until": "", "_save": "Save"})
         assert response.status_code in (200, 302, 403)
     return Membership.objects.filter(user=grantee, agency=agency, role=role, is_active=True).exists()
@@ -95,33 +105,34 @@ def _attempt(setup, transport: str, granter_role: str, role: str, target: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("transport", ["service", "api", "web", "admin"])
-def test_grant_matrix(setup, transport):
+def test_grant_matrix(setup, signed_in, transport):
     wrong = []
     for granter_role, role, target in product(GRANTERS, Role.values, TARGETS):
         with transaction.atomic():
-            granted = _attempt(setup, transport, granter_role, role, target)
+            granted = _attempt(setup, signed_in, transport, granter_role, role, target)
             transaction.set_rollback(True)
         if granted != expected(granter_role, role, target, transport):
             wrong.append((granter_role, role, target, granted))
     assert not wrong, f"{len(wrong)} wrong decisions, e.g. {wrong[:8]}"
 
 
-def _revoke(setup, transport: str, granter_role: str, membership: Membership) -> bool:
+def _revoke(setup, signed_in, transport: str, granter_role: str, membership: Membership) -> bool:
     granter = setup[1][granter_role]
+    clients, tokens = signed_in
     if transport == "service":
         try:
             services.revoke_membership(membership, by=granter)
         except (PermissionDenied, services.ServiceError):
             pass
     elif transport == "api":
-        _, raw = services.issue_api_token(user=granter, name="t")
-        response = login(granter).delete(f"/api/v1/memberships/{membership.pk}", HTTP_AUTHORIZATION=f"Bearer {raw}")
+        response = clients[granter_role].delete(f"/api/v1/memberships/{membership.pk}",
+                                                HTTP_AUTHORIZATION=f"Bearer {tokens[granter_role]}")
         assert response.status_code in (204, 403, 404, 409), response.content
     elif transport == "web":
-        response = login(granter).post(f"/console/memberships/{membership.pk}/revoke/")
+        response = clients[granter_role].post(f"/console/memberships/{membership.pk}/revoke/")
         assert response.status_code in (302, 403, 404)
     elif transport == "admin":
-        response = login(granter).post(f"/admin/core/membership/{membership.pk}/delete/", {"post": "yes"})
+        response = clients[granter_role].post(f"/admin/core/membership/{membership.pk}/delete/", {"post": "yes"})
         assert response.status_code in (200, 302, 403, 404)
     membership.refresh_from_db()
     return not membership.is_active
@@ -129,7 +140,7 @@ def _revoke(setup, transport: str, granter_role: str, membership: Membership) ->
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("transport", ["service", "api", "web", "admin"])
-def test_revoke_matrix(setup, transport):
+def test_revoke_matrix(setup, signed_in, transport):
     targets, granters, grantee = setup
     holders = {}
     for role, target in product(Role.values, TARGETS):
@@ -137,7 +148,7 @@ def test_revoke_matrix(setup, transport):
     wrong = []
     for granter_role, (role, target) in product(GRANTERS, holders):
         with transaction.atomic():
-            revoked = _revoke(setup, transport, granter_role, holders[(role, target)])
+            revoked = _revoke(setup, signed_in, transport, granter_role, holders[(role, target)])
             transaction.set_rollback(True)
         if revoked != expected(granter_role, role, target, transport):
             wrong.append((granter_role, role, target, revoked))

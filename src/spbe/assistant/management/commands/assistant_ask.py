@@ -14,6 +14,7 @@ from spbe.assistant.models import LANGUAGES
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Ask the Love Bali assistant a question (answers from the approved knowledge base)."
 
     def add_arguments(self, parser):

@@ -13,6 +13,7 @@ def _f(value, digits=3):
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Evaluate the Love Bali assistant on its multilingual gold set."
 
     def add_arguments(self, parser):

@@ -10,6 +10,7 @@ from spbe.core import context
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Import the Love Bali FAQ (all languages) and hand-off topics into the assistant's knowledge base."
 
     def handle(self, *args, **options):

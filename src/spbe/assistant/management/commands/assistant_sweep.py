@@ -8,6 +8,7 @@ from spbe.core import context
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Assistant housekeeping: SLA breaches and undelivered webhook replies."
 
     def handle(self, *args, **options):

@@ -6,6 +6,7 @@ from spbe.audit.services import verify_chain
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Verify the audit hash chain; exit 1 and name the first tampered record if it is broken."
 
     def add_arguments(self, parser):

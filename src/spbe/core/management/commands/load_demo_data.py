@@ -7,6 +7,7 @@ from spbe.core.demo import load_demo_data
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Load demo data for the Province of Bali (agencies, one user per role, assets). Idempotent."
 
     def add_arguments(self, parser):

@@ -15,6 +15,7 @@ from spbe.core.tasks import ping
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Enqueue a ping task, run a burst worker and check the result came back."
 
     def add_arguments(self, parser):

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Run the background task worker (database or Redis backend, per SPBE_TASKS_BACKEND)."
 
     def add_arguments(self, parser):

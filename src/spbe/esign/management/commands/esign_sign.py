@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Sign IN.pdf into OUT.pdf. The BSrE passphrase comes from $ESIGN_PASSPHRASE or a prompt, never an argument."
 
     def add_arguments(self, parser):

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "init: create the test PKI (idempotent); serve: CRL/OCSP/TSA on ESIGN_PKI_URL and the fake BSrE on ESIGN_BSRE_URL."
 
     def add_arguments(self, parser):

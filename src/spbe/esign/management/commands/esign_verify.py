@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Verify the signatures of a PDF (integrity, trust roots, revocation, changes after signing) and the registry record."
 
     def add_arguments(self, parser):

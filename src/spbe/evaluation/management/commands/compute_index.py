@@ -16,6 +16,7 @@ from spbe.evaluation.methodology import MethodologyError, load
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # pure arithmetic: the URL checks would import every API module
     help = "Compute the SPBE index (exact arithmetic) from 47 indicator levels or 4 domain values."
 
     def add_arguments(self, parser):

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Run the local bank / payment-gateway simulator used in development and demos."
 
     def add_arguments(self, parser):

@@ -6,6 +6,7 @@ from spbe.core import context
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Expire unpaid levy orders and repair paid orders without vouchers."
 
     def add_arguments(self, parser):

@@ -7,6 +7,7 @@ from spbe.webscan.services import schedule_all
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Queue a scheduled judol scan for every active website in the inventory."
 
     def handle(self, *args, **options):

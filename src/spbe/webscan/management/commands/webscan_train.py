@@ -13,6 +13,7 @@ from spbe.webscan import classifier
 
 
 class Command(BaseCommand):
+    requires_system_checks = []  # checks import every URL and API module: seconds per run; `spbe check` runs them
     help = "Fit the promotion-vs-mention classifier from data/training.jsonl and write data/model.json."
 
     def add_arguments(self, parser):
