@@ -16,6 +16,7 @@ import argparse
 import os
 import socket
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 import sys
 import tempfile
 import time
@@ -78,7 +79,9 @@ def main() -> int:
                LEVY_BANKSIM_URL=f"http://127.0.0.1:{bank}", ESIGN_PKI_URL=f"http://127.0.0.1:{pki}",
                ESIGN_BSRE_URL=f"http://127.0.0.1:{bsre}", SITE_URL=f"http://127.0.0.1:{web}",
                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-               SPBE_API_ANON_RATE="100000/m", SPBE_API_AUTH_RATE="100000/m", PYTHONPATH=str(REPO / "src"))
+               SPBE_API_ANON_RATE="100000/m", SPBE_API_AUTH_RATE="100000/m", PYTHONPATH=str(REPO / "src"),
+               # embedding vectors are a pure function of the text: reuse those the tests computed
+               ASSISTANT_VECTOR_CACHE=str(REPO / "var" / "test-cache" / "assistant-vectors.sqlite3"))
     print(f"== database and demo data in {data_dir}", flush=True)
     spbe(env, "migrate", "--no-input", "-v0")
     spbe(env, "esign_testpki", "init")
@@ -99,8 +102,8 @@ def main() -> int:
         wait_for(f"http://127.0.0.1:{web}/healthz", servers[2])
         schema = f"http://127.0.0.1:{web}/api/v1/openapi.json"
         runs = [("anonymous", None)] + [(name, token) for name, token in tokens.items()]
-        for name, token in runs:
-            print(f"== schemathesis as {name}", flush=True)
+
+        def fuzz(name: str, token: str | None) -> tuple[str, int, str]:
             command = [str(VENV_BIN / "schemathesis"), "run", schema,
                        "--checks", "not_a_server_error,status_code_conformance,response_schema_conformance",
                        "--seed", str(args.seed), "--max-examples", str(args.examples), "--workers", "1",
@@ -110,8 +113,15 @@ def main() -> int:
             if token:
                 # Revoking its own token would end the run's authentication half-way.
                 command += ["-H", f"Authorization: Bearer {token}", "--exclude-path-regex", "^/api/v1/tokens/"]
-            result = subprocess.run(command, env=env)
-            failures += result.returncode != 0
+            result = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            return name, result.returncode, result.stdout
+
+        # Two runs at a time: each spends much of its time waiting for the server.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for name, returncode, output in pool.map(lambda run: fuzz(*run), runs):
+                print(f"== schemathesis as {name}", flush=True)
+                print(output, flush=True)
+                failures += returncode != 0
     finally:
         for server in servers:
             server.terminate()

@@ -151,3 +151,47 @@ def test_service_writes_record_actor_agency_and_request(world, client, api_token
     assert event.request_id == "req-1234567890"
     assert event.data["changes"]["name"] == {"before": "Aplikasi a", "after": "Aplikasi Baru"}
     assert services.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_batch_appends_its_events_in_order_at_its_end():
+    _fill(2)
+    with context.acting_as(), transaction.atomic(), services.batched():
+        services.record("test.batch.first")
+        assert AuditEvent.objects.count() == 2  # nothing appended (nor the head locked) yet
+        services.record("test.batch.second")
+    actions = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "action"))
+    assert actions[2:] == [(3, "test.batch.first"), (4, "test.batch.second")]
+    assert services.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_batch_leaves_out_the_events_of_a_rolled_back_savepoint():
+    with context.acting_as(), transaction.atomic(), services.batched():
+        services.record("test.batch.kept")
+        try:
+            with transaction.atomic():
+                services.record("test.batch.undone")
+                raise DatabaseError("the change failed")
+        except DatabaseError:
+            pass
+        with transaction.atomic():
+            services.record("test.batch.nested_and_kept")
+    assert list(AuditEvent.objects.order_by("sequence").values_list("action", flat=True)) == [
+        "test.batch.kept", "test.batch.nested_and_kept"]
+    assert services.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_failed_batch_appends_nothing():
+    with pytest.raises(ValueError), context.acting_as(), transaction.atomic(), services.batched():
+        services.record("test.batch.lost")
+        raise ValueError("the whole change fails")
+    assert not AuditEvent.objects.filter(action="test.batch.lost").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_needs_a_transaction():
+    with pytest.raises(RuntimeError):
+        with services.batched():
+            pass

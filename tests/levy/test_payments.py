@@ -284,3 +284,39 @@ def test_gateway_adapters_verify_signatures_and_recheck(live, banksim, provider)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert Voucher.objects.filter(traveller__order=order).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers (runs on PostgreSQL in CI)")
+def test_workers_paying_at_once_on_a_fresh_install_share_one_first_signing_key(transactional_db, banksim, levy):
+    """No key yet and several first payments at the same instant: one key, every voucher issued."""
+    from django.db import connections
+
+    from spbe.levy.models import SigningKey
+
+    SigningKey.objects.all().delete()
+    services.vouchers._ACTIVE_KEY.clear()
+    orders = [make_order(1) for _ in range(6)]
+    payments = [services.start_payment(order, "qris", notify_url="") for order in orders]
+    for payment in payments:
+        banksim.pay(payment.provider_reference)
+    barrier = threading.Barrier(len(payments))
+    outcomes, errors = [], []
+
+    def confirm(payment):
+        try:
+            barrier.wait()
+            outcomes.append(services.refresh_payment(payment))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm, args=(p,)) for p in payments]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert outcomes == ["confirmed"] * len(payments)
+    assert SigningKey.objects.filter(sandbox=False, retired_at__isnull=True).count() == 1
+    assert Voucher.objects.filter(traveller__order__in=orders).count() == len(orders)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -62,27 +64,89 @@ def record(
         agency_id = owner_agency_id(target)
     else:
         agency_id = getattr(agency, "pk", agency)
-    # No savepoint: the event belongs to the caller's transaction and fails with it.
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        agency_id=agency_id,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_repr=(target_repr if target_repr is not None else str(target) if target is not None else "")[:255],
+        data=_json_safe(data),
+        **_actor_fields(actor),
+    )
+    pending = _batch.get()
+    if pending is not None:
+        # Appended when the batch ends; registered with the transaction so that an event
+        # whose savepoint is rolled back is dropped together with the change it describes.
+        marker = _Pending(event)
+        transaction.on_commit(marker)
+        pending.append(marker)
+        return event
+    _append([event])
+    return event
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Link ``events`` to the chain in order. The head stays locked until the caller commits."""
+    if not events:
+        return
+    # No savepoint: the events belong to the caller's transaction and fail with it.
     with transaction.atomic(savepoint=False):
         head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(
-            sequence=head.last_sequence + 1,
-            occurred_at=timezone.now(),
-            agency_id=agency_id,
-            action=action,
-            target_type=target._meta.label_lower if target is not None else "",
-            target_id=str(target.pk) if target is not None else "",
-            target_repr=(target_repr if target_repr is not None else str(target) if target is not None else "")[
-                :255
-            ],
-            data=_json_safe(data),
-            prev_hash=head.last_hash,
-            **_actor_fields(actor),
-        )
-        event.hash = compute_hash(event)
-        event.save()
-        ChainHead.objects.filter(pk=1).update(last_sequence=event.sequence, last_hash=event.hash)
-    return event
+        sequence, previous = head.last_sequence, head.last_hash
+        for event in events:
+            sequence += 1
+            event.sequence, event.prev_hash = sequence, previous
+            event.hash = previous = compute_hash(event)
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.bulk_create(events)
+        ChainHead.objects.filter(pk=1).update(last_sequence=sequence, last_hash=previous)
+
+
+class _Pending:
+    """An event waiting for the end of its batch; a no-op when the transaction commits."""
+
+    __slots__ = ("event",)
+
+    def __init__(self, event: AuditEvent):
+        self.event = event
+
+    def __call__(self) -> None:
+        pass
+
+
+_batch: ContextVar[list | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def batched():
+    """Inside a transaction: append the block's events to the chain in one go at its end.
+
+    ``record`` locks the chain head until the transaction commits, so a transaction that
+    records early and then works on (signs vouchers, renders, queues) keeps every other writer
+    waiting that long. Within ``batched()`` the head is locked only from the end of the block to
+    the commit — for hot paths such as paying an order. The events keep their order; those
+    recorded inside a savepoint that was rolled back are left out. ``record`` returns the event
+    unsaved (no sequence yet) inside a batch.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit.batched() must run inside a transaction")
+    pending: list[_Pending] = []
+    token = _batch.set(pending)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    # Django drops a rolled-back savepoint's on-commit callbacks: the markers still
+    # registered are the events whose changes stand.
+    standing = {id(func) for _, func, _ in connection.run_on_commit}
+    _append([marker.event for marker in pending if id(marker) in standing])
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -104,11 +104,12 @@ def record_counter_payment(order: Order, *, approval_code: str, by) -> Payment:
 
 
 def _payment_for(provider: str, provider_reference: str, merchant_reference: str) -> Payment | None:
-    payment = Payment.objects.filter(provider=provider, provider_reference=provider_reference).first()
+    payments = Payment.objects.select_related("order")  # merchant_reference names the order
+    payment = payments.filter(provider=provider, provider_reference=provider_reference).first()
     if payment is None and "-P" in merchant_reference:
         code, _sep, local_id = merchant_reference.rpartition("-P")
         if local_id.isdigit():
-            payment = Payment.objects.filter(provider=provider, order__code=code, local_id=int(local_id)).first()
+            payment = payments.filter(provider=provider, order__code=code, local_id=int(local_id)).first()
     return payment
 
 
@@ -130,22 +131,19 @@ def handle_notification(provider_id: str, headers: dict, body: bytes) -> str:
     if payment is not None:
         status = provider.query_status(provider_reference=payment.provider_reference or event.provider_reference,
                                        merchant_reference=payment.merchant_reference)
+    dedupe_key = event.dedupe_key[:200]
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                ProviderNotification.objects.create(
-                    provider=provider.identifier, dedupe_key=event.dedupe_key[:200],
-                    provider_reference=event.provider_reference, body=body.decode("utf-8", "replace")[:20000],
-                )
-        except IntegrityError:
-            ProviderNotification.objects.filter(provider=provider.identifier, dedupe_key=event.dedupe_key[:200]).update(
-                times_received=F("times_received") + 1
-            )
+        # Stored once per (provider, event): a repeat leaves the row and only counts it (below).
+        ProviderNotification.objects.bulk_create([ProviderNotification(
+            provider=provider.identifier, dedupe_key=dedupe_key, provider_reference=event.provider_reference,
+            body=body.decode("utf-8", "replace")[:20000], times_received=0,
+        )], ignore_conflicts=True)
         if payment is None:
             outcome = "unknown payment"
         else:
             outcome = apply_provider_status(payment.pk, status)
-        ProviderNotification.objects.filter(provider=provider.identifier, dedupe_key=event.dedupe_key[:200]).update(outcome=outcome)
+        ProviderNotification.objects.filter(provider=provider.identifier, dedupe_key=dedupe_key).update(
+            outcome=outcome, times_received=F("times_received") + 1)
     return outcome
 
 
@@ -160,7 +158,9 @@ def refresh_payment(payment: Payment) -> str:
 
 
 def apply_provider_status(payment_id: int, status: ProviderStatus) -> str:
-    with transaction.atomic():
+    # Batched: the audit chain is locked only at the very end (paying is the hot path).
+    # No savepoint of its own inside a notification's transaction: a failure undoes both.
+    with transaction.atomic(savepoint=False), audit.batched():
         payment = Payment.objects.select_for_update().select_related("order").get(pk=payment_id)
         if status.status == "paid":
             return _confirm(payment, status)

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,7 +43,16 @@ def active_signing_key() -> SigningKey:
     cached = _ACTIVE_KEY.get("key")
     if cached is not None and _ACTIVE_KEY["until"] > time.monotonic():
         return cached
-    key = SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first() or rotate_signing_key()
+    for _attempt in range(3):
+        key = SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first()
+        if key is not None:
+            break
+        try:
+            key = rotate_signing_key()  # the first key, made on first use
+            break
+        except IntegrityError:
+            # Another worker took that key number at the same moment: read theirs, or try again.
+            continue
     # Cache only once committed: a key made in a transaction that rolls back must not linger.
     transaction.on_commit(lambda: _ACTIVE_KEY.update(key=key, until=time.monotonic() + ACTIVE_KEY_CACHE_SECONDS))
     return key
@@ -86,8 +95,13 @@ def sandbox_signing_key() -> SigningKey:
     private = Ed25519PrivateKey.generate()
     raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
     raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=raw_public.hex(), sandbox=True,
-                                    private_key_encrypted=protect.encrypt(raw_private.hex()))
+    try:
+        with transaction.atomic():
+            key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=raw_public.hex(), sandbox=True,
+                                            private_key_encrypted=protect.encrypt(raw_private.hex()))
+    except IntegrityError:
+        # Made by another worker at the same moment (with no key yet there was no row to lock).
+        return SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first() or sandbox_signing_key()
     audit.record("levy.signing_key.created", key, data={"number": key.number, "sandbox": True})
     return key
 
