@@ -447,14 +447,11 @@ def partner_voucher_pdf(request, code: str, language: str = ""):
     """The guests' vouchers (one page each, with the QR) to print at the front desk."""
     from django.http import HttpResponse
 
-    from .models import Voucher
-    from .pdf import vouchers_pdf
-
     order = _partner_order(request, code)
-    vouchers = list(Voucher.objects.filter(traveller__order=order, revoked_at__isnull=True).select_related("traveller"))
-    if not vouchers:
+    pdf = services.guest_vouchers_pdf(order, language)
+    if pdf is None:
         raise ConflictError(_("This order has no valid vouchers yet."), code="no_vouchers")
-    response = HttpResponse(vouchers_pdf(vouchers, language or order.language), content_type="application/pdf")
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="love-bali-{order.code}.pdf"'
     response["Cache-Control"] = "no-store"
     return response

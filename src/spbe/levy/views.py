@@ -405,16 +405,12 @@ def partner_voucher_pdf(request, code: str, order_code: str):
     """The guests' vouchers of one order, printed at the front desk."""
     from django.http import Http404
 
-    from .models import Voucher
-    from .pdf import vouchers_pdf
-
     endpoint = _partner_endpoint(request, code)
-    order = endpoint.orders.filter(code=order_code).first()
-    vouchers = list(Voucher.objects.filter(traveller__order=order, revoked_at__isnull=True).select_related("traveller")) if order else []
-    if not vouchers:
+    pdf = services.guest_vouchers_pdf(endpoint.orders.filter(code=order_code).first(), request.GET.get("language", ""))
+    if pdf is None:
         raise Http404
-    response = HttpResponse(vouchers_pdf(vouchers, request.GET.get("language") or order.language), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="love-bali-{order.code}.pdf"'
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="love-bali-{order_code}.pdf"'
     response["Cache-Control"] = "no-store"
     return response
 

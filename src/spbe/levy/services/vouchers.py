@@ -192,6 +192,17 @@ def repair_missing_vouchers(older_than_seconds: int = 60) -> int:
     return repaired
 
 
+def guest_vouchers_pdf(order: Order | None, language: str = "") -> bytes | None:
+    """The order's valid vouchers as one printable PDF (a page each, with the QR), for the front
+    desk; None while the order has none. The caller has checked the partner may see the order."""
+    from ..pdf import vouchers_pdf
+
+    if order is None:
+        return None
+    vouchers = list(Voucher.objects.filter(traveller__order=order, revoked_at__isnull=True).select_related("traveller"))
+    return vouchers_pdf(vouchers, language or order.language) if vouchers else None
+
+
 def send_order_vouchers(order_id: int) -> bool:
     from django.core.mail import EmailMessage
     from django.template.loader import render_to_string
