@@ -98,10 +98,7 @@ def _append(events: list[AuditEvent]) -> None:
             sequence += 1
             event.sequence, event.prev_hash = sequence, previous
             event.hash = previous = compute_hash(event)
-        if len(events) == 1:
-            events[0].save()
-        else:
-            AuditEvent.objects.bulk_create(events)
+        AuditEvent.objects.bulk_create(events)
         ChainHead.objects.filter(pk=1).update(last_sequence=sequence, last_hash=previous)
 
 

@@ -43,19 +43,37 @@ def active_signing_key() -> SigningKey:
     cached = _ACTIVE_KEY.get("key")
     if cached is not None and _ACTIVE_KEY["until"] > time.monotonic():
         return cached
-    for _attempt in range(3):
-        key = SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first()
-        if key is not None:
-            break
-        try:
-            key = rotate_signing_key()  # the first key, made on first use
-            break
-        except IntegrityError:
-            # Another worker took that key number at the same moment: read theirs, or try again.
-            continue
+    key = _on_first_use(lambda: SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first(),
+                        rotate_signing_key)
     # Cache only once committed: a key made in a transaction that rolls back must not linger.
     transaction.on_commit(lambda: _ACTIVE_KEY.update(key=key, until=time.monotonic() + ACTIVE_KEY_CACHE_SECONDS))
     return key
+
+
+def _on_first_use(find, make) -> SigningKey:
+    """The key ``find`` returns, else the one ``make`` creates. Workers of a fresh install may
+    make it at the same moment (with no key yet there is no row to lock): the loser finds its key
+    number taken, so it reads the winner's key, or tries again."""
+    for _attempt in range(3):
+        key = find()
+        if key is not None:
+            return key
+        try:
+            with transaction.atomic():
+                return make()
+        except IntegrityError:
+            continue
+    return find()
+
+
+def _new_key_material() -> tuple[str, str]:
+    """A fresh Ed25519 key: (public key hex, private key hex encrypted at rest)."""
+    from cryptography.hazmat.primitives import serialization
+
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return raw_public.hex(), protect.encrypt(raw_private.hex())
 
 
 @transaction.atomic
@@ -66,13 +84,9 @@ def rotate_signing_key(by=None) -> SigningKey:
     number = (last.number if last else 0) + 1
     if number > 255:
         raise ServiceError(_("All 255 key numbers are used."))
-    private = Ed25519PrivateKey.generate()
-    from cryptography.hazmat.primitives import serialization
-
-    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    public_key, private_key_encrypted = _new_key_material()
     SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).update(retired_at=timezone.now())
-    key = SigningKey.objects.create(number=number, public_key=raw_public.hex(), private_key_encrypted=protect.encrypt(raw_private.hex()))
+    key = SigningKey.objects.create(number=number, public_key=public_key, private_key_encrypted=private_key_encrypted)
     _ACTIVE_KEY.clear()
     audit.record("levy.signing_key.created", key, actor=by, data={"number": number, "public_key": key.public_key})
     return key
@@ -83,25 +97,16 @@ def public_keys() -> dict[int, Ed25519PublicKey]:
     return {k.number: Ed25519PublicKey.from_public_bytes(bytes.fromhex(k.public_key)) for k in SigningKey.objects.filter(sandbox=False)}
 
 
-@transaction.atomic
 def sandbox_signing_key() -> SigningKey:
     """The key of partners' test vouchers (made on first use, with the next free number)."""
-    key = SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first()
-    if key is not None:
-        return key
-    from cryptography.hazmat.primitives import serialization
+    return _on_first_use(lambda: SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first(), _make_sandbox_key)
 
+
+def _make_sandbox_key() -> SigningKey:
     last = SigningKey.objects.select_for_update().order_by("-number").first()
-    private = Ed25519PrivateKey.generate()
-    raw_private = private.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    raw_public = private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    try:
-        with transaction.atomic():
-            key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=raw_public.hex(), sandbox=True,
-                                            private_key_encrypted=protect.encrypt(raw_private.hex()))
-    except IntegrityError:
-        # Made by another worker at the same moment (with no key yet there was no row to lock).
-        return SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first() or sandbox_signing_key()
+    public_key, private_key_encrypted = _new_key_material()
+    key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=public_key, sandbox=True,
+                                    private_key_encrypted=private_key_encrypted)
     audit.record("levy.signing_key.created", key, data={"number": key.number, "sandbox": True})
     return key
 
