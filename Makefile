@@ -44,10 +44,11 @@ run: setup
 	@echo "Test PKI (CRL/OCSP/TSA) on http://127.0.0.1:8078 and a fake BSrE on http://127.0.0.1:8077"
 	@echo "Demo OPD websites for the judol scanner on http://127.0.0.1:8060-8067 (two infected)"
 	@$(SPBE) worker > var/worker.log 2>&1 & worker=$$!; \
+	$(SPBE) scheduler > var/scheduler.log 2>&1 & scheduler=$$!; \
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
 	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
 	$(SPBE) webscan_demosites > var/demosites.log 2>&1 & sites=$$!; \
-	trap "kill $$worker $$banksim $$pki $$sites 2>/dev/null" EXIT INT TERM; \
+	trap "kill $$worker $$scheduler $$banksim $$pki $$sites 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 
 worker: install

@@ -1,6 +1,6 @@
 """Background work of the assistant: learn from resolved conversations, deliver officers'
 replies to webhook channels (retried with back-off). First-response times are watched by
-`spbe assistant_sweep` from cron. Each task is idempotent."""
+the scheduler (assistant_sweep_task; `spbe assistant_sweep` by hand). Each task is idempotent."""
 
 from django_tasks import task
 
@@ -30,3 +30,15 @@ def deliver_message_task(message_id: int, attempt: int = 1) -> bool:
     if attempt < 8 and getattr(deliver_message_task.get_backend(), "supports_defer", False):
         deliver_message_task.using(run_after=timezone.now() + timedelta(seconds=30 * 2 ** attempt)).enqueue(message_id, attempt + 1)
     return False
+
+
+@task()
+def assistant_sweep_task() -> dict:
+    """Periodic (settings.SCHEDULE): flag hand-offs past first-response time, deliver pending replies."""
+    from . import services
+
+    with context.acting_as(kind="system"):
+        breached = services.sla_sweep()
+        pending = services.undelivered()
+        delivered = sum(1 for message_id in pending if services.deliver(message_id))
+    return {"breached": breached, "delivered": delivered, "pending": len(pending)}

@@ -299,6 +299,24 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900} for name in TASK_QUEUES}
 
+# Periodic jobs, enqueued by `spbe scheduler` (spbe.core.scheduler: each slot once, however many
+# schedulers run). "every" is an interval, "daily" a local time. SPBE_SCHEDULE_DISABLE=name,...
+# switches entries off on hosts that must not run them.
+_SCHEDULE_OFF = set(env_list("SPBE_SCHEDULE_DISABLE", []))
+SCHEDULE = {
+    "levy-sweep": {"task": "spbe.levy.tasks.levy_sweep", "every": "2m"},
+    "assistant-sweep": {"task": "spbe.assistant.tasks.assistant_sweep_task", "every": "1m"},
+    "judol-scans": {"task": "spbe.webscan.tasks.schedule_scans", "daily": "01:30"},
+    "audit-verify": {"task": "spbe.audit.tasks.verify_audit_chain", "daily": "03:00"},
+    "esign-archive-timestamps": {"task": "spbe.esign.tasks.renew_archive_timestamps_task", "daily": "02:00"},
+    "api-token-reminders": {"task": "spbe.core.tasks.remind_expiring_api_tokens", "daily": "08:00"},
+    "task-results-prune": {"task": "spbe.core.tasks.prune_finished_task_results", "daily": "04:00"},
+    "wazuh-backfill": {"task": "spbe.security.tasks.wazuh_backfill_task", "every": "1h", "kwargs": {"hours": 2},
+                       "enabled": bool(env("WAZUH_INDEXER_URL", ""))},
+}
+for _name in _SCHEDULE_OFF & set(SCHEDULE):
+    SCHEDULE[_name]["enabled"] = False
+
 # API tokens for machine clients: only a hash is stored; every token expires.
 API_TOKEN_PREFIX = "spbe_"
 API_TOKEN_DEFAULT_DAYS = int(env("API_TOKEN_DEFAULT_DAYS", "90"))
@@ -438,6 +456,9 @@ SECURITY_DATA_KEY = env("SECURITY_DATA_KEY", "")  # Fernet key for report attach
 SECURITY_REPORTS_PER_DAY = int(env("SECURITY_REPORTS_PER_DAY", "10"))
 WAZUH_WEBHOOK_SECRET = env("WAZUH_WEBHOOK_SECRET", "")  # shared with the custom-spbe integration script
 WAZUH_WEB_ROOTS = env_list("WAZUH_WEB_ROOTS", ["/var/www", "/srv/www", "/usr/share/nginx/html"])
+WAZUH_INDEXER_URL = env("WAZUH_INDEXER_URL", "")  # set it to backfill missed alerts every hour
+WAZUH_INDEXER_USER = env("WAZUH_INDEXER_USER", "admin")
+WAZUH_INDEXER_PASSWORD = env("WAZUH_INDEXER_PASSWORD", "")
 
 # --- Outbound requests (core/outbound.py) ----------------------------------------------------
 # Server-side requests reach public addresses only. Per purpose, these host:port entries (or

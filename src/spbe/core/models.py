@@ -145,6 +145,7 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -161,3 +162,30 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class ScheduledJob(models.Model):
+    """State of one entry of ``settings.SCHEDULE``, shared by every scheduler process.
+
+    ``next_run_at`` is the lock: a scheduler enqueues a run only if its conditional UPDATE
+    moved ``next_run_at`` forward, so with several schedulers each slot runs once.
+    """
+
+    name = models.CharField(_("name"), max_length=64, primary_key=True)
+    next_run_at = models.DateTimeField(_("next run at"))
+    last_enqueued_at = models.DateTimeField(_("last enqueued at"), null=True, blank=True)
+    last_result_id = models.CharField(max_length=64, blank=True)
+    last_outcome = models.CharField(_("last outcome"), max_length=16, blank=True)  # scheduler.Outcome
+    last_finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)  # slots passed over because the previous run was unfinished
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

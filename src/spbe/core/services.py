@@ -349,3 +349,43 @@ def authenticate_api_token(raw: str) -> ApiToken | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
+
+
+API_TOKEN_REMINDER_DAYS = 7
+
+
+def remind_expiring_api_tokens(now: datetime | None = None) -> int:
+    """E-mail each owner once when a usable token expires within API_TOKEN_REMINDER_DAYS, in the
+    owner's language, so a machine client is renewed before it stops. Returns mails queued."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import formats, translation
+
+    from .tasks import send_notification_email
+
+    now = now or timezone.now()
+    due = ApiToken.objects.select_related("user").filter(
+        revoked_at__isnull=True, expiry_reminder_sent_at__isnull=True,
+        expires_at__gt=now, expires_at__lte=now + timedelta(days=API_TOKEN_REMINDER_DAYS),
+        user__is_active=True,
+    ).exclude(user__email="")
+    sent = 0
+    for token in due:
+        # The conditional update makes a second scheduler or a re-run send nothing twice.
+        if not ApiToken.objects.filter(pk=token.pk, expiry_reminder_sent_at__isnull=True).update(
+                expiry_reminder_sent_at=now):
+            continue
+        with translation.override(token.user.preferred_language or settings.LANGUAGE_CODE):
+            expires = formats.date_format(timezone.localtime(token.expires_at), "DATETIME_FORMAT")
+            subject = _("Your API token “%(name)s” expires on %(date)s") % {"name": token.name, "date": expires}
+            body = _(
+                "The API token “%(name)s” (%(prefix)s…) stops working on %(date)s.\n"
+                "Issue a new token and update the client that uses it: %(url)s\n"
+            ) % {"name": token.name, "prefix": token.prefix, "date": expires,
+                 "url": settings.SITE_URL.rstrip("/") + reverse("core:account")}
+        transaction.on_commit(lambda r=[token.user.email], s=subject, b=body: send_notification_email.enqueue(r, s, b))
+        audit.record("core.api_token.expiry_reminded", token, agency=None,
+                     data={"user": token.user.username, "expires_at": token.expires_at.isoformat()})
+        sent += 1
+    return sent

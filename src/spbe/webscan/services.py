@@ -69,7 +69,7 @@ def request_scan(website, *, by=None, trigger: str = ScanRun.Trigger.ON_DEMAND, 
 
 
 def schedule_all() -> list[ScanRun]:
-    """Queue a scheduled scan of every active website (run from cron, e.g. daily)."""
+    """Queue a scheduled scan of every active website (daily, through settings.SCHEDULE)."""
     runs = []
     for website in websites_to_scan():
         try:

@@ -1,4 +1,4 @@
-"""Run from cron every minute or two: flag and reassign hand-offs past their first-response
+"""Run by hand (the scheduler runs assistant_sweep_task every minute): flag and reassign hand-offs past their first-response
 time, and deliver officers' replies that a webhook channel has not accepted yet."""
 
 from django.core.management.base import BaseCommand

@@ -1,4 +1,4 @@
-"""Pull alerts the webhook missed from the Wazuh indexer (run from cron, e.g. hourly)."""
+"""Pull alerts the webhook missed from the Wazuh indexer (the scheduler runs it hourly when WAZUH_INDEXER_URL is set)."""
 
 import os
 from datetime import timedelta

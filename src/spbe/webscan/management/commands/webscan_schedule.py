@@ -1,4 +1,4 @@
-"""``spbe webscan_schedule``: queue a scan of every active registered website (run from cron)."""
+"""``spbe webscan_schedule``: queue a scan of every active registered website (the scheduler runs it daily: settings.SCHEDULE "judol-scans")."""
 
 from django.core.management.base import BaseCommand
 
