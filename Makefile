@@ -48,7 +48,8 @@ run: setup
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
 	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
 	$(SPBE) webscan_demosites > var/demosites.log 2>&1 & sites=$$!; \
-	trap "kill $$worker $$scheduler $$banksim $$pki $$sites 2>/dev/null" EXIT INT TERM; \
+	$(VENV)/bin/python tools/wait_ready.py http://127.0.0.1:8000 & ready=$$!; \
+	trap "kill $$worker $$scheduler $$banksim $$pki $$sites $$ready 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 
 worker: install

@@ -320,3 +320,21 @@ def test_workers_paying_at_once_on_a_fresh_install_share_one_first_signing_key(t
     assert outcomes == ["confirmed"] * len(payments)
     assert SigningKey.objects.filter(sandbox=False, retired_at__isnull=True).count() == 1
     assert Voucher.objects.filter(traveller__order__in=orders).count() == len(orders)
+
+
+def test_notifications_are_counted_on_the_metrics_page_by_outcome(live, banksim):
+    from tests.core.test_metrics_and_readiness import samples
+
+    def count(outcome):
+        page = httpx.get(f"{live.url}/metrics")
+        assert page.status_code == 200
+        return samples(page.text).get(
+            ("spbe_levy_payment_notifications_total", (("outcome", outcome), ("provider", "banksim"))), 0)
+
+    confirmed, rejected = count("confirmed"), count("rejected")
+    order = make_order(1)
+    payment = services.start_payment(order, "qris", notify_url=services_notify(live))
+    httpx.post(services_notify(live), content=b'{"event_id": "x"}', headers={"X-Sim-Timestamp": "1", "X-Sim-Signature": "00"})
+    _pay_qris(banksim, payment)
+    banksim.wait_for_deliveries()
+    assert (count("confirmed") - confirmed, count("rejected") - rejected) == (1, 1)

@@ -34,3 +34,15 @@ class AssistantConfig(AppConfig):
             NavItem(_("Assistant analytics"), "assistant:analytics", "assistant.view_analytics", _("Love Bali assistant")),
         )
         register_demo_loader(load_demo)
+        from spbe.core.health import register_warmup
+
+        register_warmup("assistant", warm_up)
+
+
+def warm_up() -> None:
+    """Build the knowledge index and load the embedding model, language identifier and Chinese
+    segmenter, so the first tourist's answer takes milliseconds, not a minute."""
+    from .answering import ask
+
+    for question, language in (("How much is the tourist levy?", "en"), ("旅游征费是多少？", "zh-hans")):
+        ask(question, language, allow_generation=False)

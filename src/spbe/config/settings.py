@@ -91,6 +91,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "spbe.core.middleware.RequestIdMiddleware",
+    "spbe.core.metrics.MetricsMiddleware",
     "spbe.core.ratelimit.RateLimitResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -287,6 +288,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "SPBE Provinsi Bali <no-reply@bal
 # Background tasks (Django's tasks API). "database" is the default: no broker needed.
 # "redis" is the distributed production backend; "immediate" runs tasks inline (tests).
 TASKS_BACKEND = env("SPBE_TASKS_BACKEND", "database")
+# /metrics (Prometheus): with a token, scrapers send "Authorization: Bearer <token>"; without
+# one, only loopback may read it, and in production nobody.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASK_QUEUES = ["default", "crawler", "mail"]
 _TASK_BACKENDS = {

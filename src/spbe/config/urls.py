@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from spbe.core.views import healthz
+from spbe.core.metrics import metrics_view
+from spbe.core.views import healthz, livez, readyz
 
 from .api import api
 
@@ -11,6 +12,9 @@ admin.site.site_title = "SPBE Admin"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("livez", livez, name="livez"),
+    path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),

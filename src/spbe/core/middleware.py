@@ -94,7 +94,7 @@ class StaffLanguageMiddleware:
 # Paths a password-only session may still open: the second-factor pages, sign-out, static
 # files, language switching, health checks and the public tourist site.
 _OPEN_WITHOUT_SECOND_FACTOR = (
-    "/account/2fa/setup/", "/account/2fa/verify/", "/logout/", "/login/", "/static/", "/i18n/", "/jsi18n/", "/healthz", "/livez", "/readyz",
+    "/account/2fa/setup/", "/account/2fa/verify/", "/logout/", "/login/", "/static/", "/i18n/", "/jsi18n/", "/healthz", "/livez", "/readyz", "/metrics",
     "/lovebali/", "/favicon",
 )
 

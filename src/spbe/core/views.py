@@ -167,3 +167,19 @@ def healthz(request):
 
     checks["tasks_backend"] = settings.TASKS_BACKEND
     return JsonResponse({"status": "ok" if status == 200 else "error", "checks": checks}, status=status)
+
+
+@never_cache
+def livez(request):
+    """The process answers; nothing else is checked (see core.health)."""
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request):
+    from . import health
+
+    ready, report = health.readiness()
+    response = JsonResponse({"status": "ready" if ready else "not_ready", **report}, status=200 if ready else 503)
+    response._has_been_logged = True  # "not ready yet" is an answer, not a server error for the error log
+    return response

@@ -11,7 +11,12 @@ class LevyConfig(AppConfig):
         from spbe.core.navigation import NavItem, register
         from spbe.core.roles import Role, register_delegated_grants, register_role_permissions
 
+        from spbe.core.metrics import register_collector
+
+        from . import metrics
         from .demo import load_demo
+
+        register_collector(metrics.collect)
 
         view = ["levy.view_order", "levy.view_payment", "levy.view_refund", "levy.view_voucher", "levy.view_endpoint",
                 "levy.view_exemption", "levy.view_settlementbatch", "levy.view_commissionstatement", "levy.view_checkpointscan"]

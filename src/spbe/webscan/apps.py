@@ -10,7 +10,12 @@ class WebscanConfig(AppConfig):
         from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
 
+        from spbe.core.metrics import register_collector
+
+        from . import metrics
         from .demosites import load_demo
+
+        register_collector(metrics.collect)
 
         register_demo_loader(load_demo)
         from spbe.core.roles import Role, register_role_permissions

@@ -11,6 +11,7 @@ from spbe.audit import services as audit
 from spbe.core import permissions
 from spbe.core.services import ConflictError, ServiceError, ServiceUnavailable
 
+from .. import metrics as levy_metrics
 from .. import policy
 from ..models import (
     Order,
@@ -124,7 +125,11 @@ def handle_notification(provider_id: str, headers: dict, body: bytes) -> str:
     headers = {k.lower(): v for k, v in headers.items()}
     try:
         event = provider.parse_notification(headers, body)
+    except NotificationRejected:
+        levy_metrics.count_notification(provider.identifier, "rejected")
+        raise
     except (ValueError, KeyError, TypeError) as exc:
+        levy_metrics.count_notification(provider.identifier, "rejected")
         raise NotificationRejected(f"unreadable notification: {exc.__class__.__name__}") from exc
     payment = _payment_for(provider.identifier, event.provider_reference, event.merchant_reference)
     status = None
@@ -144,6 +149,7 @@ def handle_notification(provider_id: str, headers: dict, body: bytes) -> str:
             outcome = apply_provider_status(payment.pk, status)
         ProviderNotification.objects.filter(provider=provider.identifier, dedupe_key=dedupe_key).update(
             outcome=outcome, times_received=F("times_received") + 1)
+    levy_metrics.count_notification(provider.identifier, outcome)
     return outcome
 
 
