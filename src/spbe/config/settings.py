@@ -232,6 +232,10 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("SPBE_MEDIA_ROOT", str(DATA_DIR / "media")))
+# `spbe backup`: encrypted with SPBE_BACKUP_KEY (`spbe backup --new-key`); keep the key offline too.
+BACKUP_KEY = env("SPBE_BACKUP_KEY", "")
+BACKUP_DIR = Path(env("SPBE_BACKUP_DIR", str(DATA_DIR / "backups")))
+BACKUP_KEEP = int(env("SPBE_BACKUP_KEEP", "14"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
