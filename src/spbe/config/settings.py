@@ -295,6 +295,10 @@ TASKS_BACKEND = env("SPBE_TASKS_BACKEND", "database")
 # /metrics (Prometheus): with a token, scrapers send "Authorization: Bearer <token>"; without
 # one, only loopback may read it, and in production nobody.
 METRICS_TOKEN = env("METRICS_TOKEN", "")
+if env("PROMETHEUS_MULTIPROC_DIR"):
+    # Commands and workers read the same environment file as gunicorn; a missing directory must
+    # not stop them (a library may create metrics at import). gunicorn empties it at start.
+    Path(env("PROMETHEUS_MULTIPROC_DIR")).mkdir(parents=True, exist_ok=True)
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 TASK_QUEUES = ["default", "crawler", "mail"]
 _TASK_BACKENDS = {
