@@ -832,3 +832,12 @@ def unanswered_groups(conversations, limit: int = 20, similarity: float = 0.9) -
             groups.append({"count": 1, "examples": [text], "languages": {language: 1}})
             centroids.append(vector.copy())
     return sorted(groups, key=lambda g: -g["count"])[:limit]
+
+
+def housekeeping() -> dict:
+    """The periodic sweep (scheduler task and `spbe assistant_sweep`): flag hand-offs past their
+    first-response time and deliver officers' replies a webhook channel has not accepted yet."""
+    breached = sla_sweep()
+    pending = undelivered()
+    delivered = sum(1 for message_id in pending if deliver(message_id))
+    return {"breached": breached, "delivered": delivered, "pending": len(pending)}

@@ -38,7 +38,4 @@ def assistant_sweep_task() -> dict:
     from . import services
 
     with context.acting_as(kind="system"):
-        breached = services.sla_sweep()
-        pending = services.undelivered()
-        delivered = sum(1 for message_id in pending if services.deliver(message_id))
-    return {"breached": breached, "delivered": delivered, "pending": len(pending)}
+        return services.housekeeping()

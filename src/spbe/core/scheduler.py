@@ -116,11 +116,15 @@ def jobs(table: dict | None = None) -> list[JobSpec]:
     return specs
 
 
-def _state_of(spec: JobSpec, now: datetime) -> ScheduledJob:
-    # ignore_conflicts: two schedulers meeting a new job at once both succeed; one row remains.
-    ScheduledJob.objects.bulk_create([ScheduledJob(name=spec.name, next_run_at=spec.first_slot(now))],
-                                     ignore_conflicts=True)
-    return ScheduledJob.objects.get(pk=spec.name)
+def _states(specs: list[JobSpec], now: datetime) -> dict[str, ScheduledJob]:
+    """Every job's shared state in two queries, creating the rows of jobs seen for the first time."""
+    states = ScheduledJob.objects.in_bulk([spec.name for spec in specs])
+    new = [ScheduledJob(name=s.name, next_run_at=s.first_slot(now)) for s in specs if s.name not in states]
+    if new:
+        # ignore_conflicts: two schedulers meeting a new job at once both succeed; one row remains.
+        ScheduledJob.objects.bulk_create(new, ignore_conflicts=True)
+        states = ScheduledJob.objects.in_bulk([spec.name for spec in specs])
+    return states
 
 
 def _error_of(result) -> str:
@@ -166,10 +170,10 @@ def run_due(now: datetime | None = None, table: dict | None = None) -> list[str]
     """One scheduler tick: enqueue every due job whose slot this process wins. Returns their names."""
     now = now or timezone.now()
     enqueued = []
-    for spec in jobs(table):
-        if not spec.enabled:
-            continue
-        state = refresh_outcome(spec, _state_of(spec, now))
+    specs = [spec for spec in jobs(table) if spec.enabled]
+    states = _states(specs, now)
+    for spec in specs:
+        state = refresh_outcome(spec, states[spec.name])
         if state.next_run_at > now:
             continue
         won = ScheduledJob.objects.filter(pk=spec.name, next_run_at=state.next_run_at).update(

@@ -13,7 +13,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         with context.acting_as(kind="system"):
-            breached = services.sla_sweep()
-            pending = services.undelivered()
-            delivered = sum(1 for message_id in pending if services.deliver(message_id))
-        self.stdout.write(f"hand-offs past first-response time: {breached}; replies delivered: {delivered}/{len(pending)}")
+            done = services.housekeeping()
+        self.stdout.write(f"hand-offs past first-response time: {done['breached']}; "
+                          f"replies delivered: {done['delivered']}/{done['pending']}")

@@ -1,8 +1,8 @@
 """Pull alerts the webhook missed from the Wazuh indexer (the scheduler runs it hourly when WAZUH_INDEXER_URL is set)."""
 
-import os
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -12,8 +12,8 @@ class Command(BaseCommand):
     help = "Backfill Wazuh alerts from the indexer (OpenSearch) into the SOC view; duplicates are skipped."
 
     def add_arguments(self, parser):
-        parser.add_argument("--url", default=os.environ.get("WAZUH_INDEXER_URL", "https://127.0.0.1:9200"))
-        parser.add_argument("--user", default=os.environ.get("WAZUH_INDEXER_USER", "admin"))
+        parser.add_argument("--url", default=settings.WAZUH_INDEXER_URL or "https://127.0.0.1:9200")
+        parser.add_argument("--user", default=settings.WAZUH_INDEXER_USER)
         parser.add_argument("--hours", type=int, default=24)
         parser.add_argument("--index", default="wazuh-alerts-4.x-*", help="wazuh-findings-v5-* for Wazuh 5")
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
         from spbe.security import services
 
-        password = os.environ.get("WAZUH_INDEXER_PASSWORD", "")
+        password = settings.WAZUH_INDEXER_PASSWORD
         try:
             result = services.backfill(url, username=user, password=password, since=timezone.now() - timedelta(hours=hours), index=index)
         except httpx.HTTPError as exc:
