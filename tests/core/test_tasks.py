@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -93,3 +94,52 @@ def test_redis_worker_consumes_enqueued_task(settings):
     assert result.status.name == "SUCCESSFUL", worker.stderr
     assert result.return_value["echo"] == "selamat"
     assert result.return_value["worker_pid"] != os.getpid()
+
+
+@pytest.mark.services
+def test_redis_jobs_are_retried_after_a_crash_but_not_after_an_exception(settings, tmp_path):
+    """The policy of spbe.core.rqworker; a real lost host is tests/deploy/test_scale_out.py."""
+    url = _redis_url()
+    if not url:
+        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
+            pytest.fail("SPBE_TEST_REDIS_URL must be set when SPBE_REQUIRE_SERVICES=1")
+        pytest.skip("no Redis server configured (set SPBE_TEST_REDIS_URL)")
+    import django_tasks_rq
+    from redis import Redis
+    from rq.job import Job, JobStatus
+
+    from spbe.core.rqworker import CrashSafeQueue
+    from tests.support.crash import always_fails, crash_once
+
+    redis_url = url.rsplit("/", 1)[0] + "/6"  # a database of its own
+    redis = Redis.from_url(redis_url)
+    redis.flushdb()
+    settings.REDIS_URL = redis_url
+    settings.RQ_QUEUES = {name: {"URL": redis_url, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
+    env = dict(_worker_env("redis"), REDIS_URL=redis_url)
+
+    def burst():
+        return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst", "--queue", "default"],
+                              env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+
+    runs = tmp_path / "runs"
+    failing = Job.fetch(always_fails.enqueue(str(runs)).id, connection=redis)
+    assert failing.retries_left == settings.TASK_CRASH_RETRIES == 2
+    assert burst().returncode == 0
+    assert failing.get_status(refresh=True) == JobStatus.FAILED
+    assert runs.read_text() == "run\n"  # once: an exception is the task's own answer, not a crash
+
+    marker = tmp_path / "crashed"
+    crashing = Job.fetch(crash_once.enqueue(str(marker)).id, connection=redis)
+    crashed = burst()
+    assert crashed.returncode == -9 and marker.exists(), crashed.stderr
+    assert crashing.get_status(refresh=True) == JobStatus.STARTED
+    # What a surviving worker's maintenance round does once the heartbeat has lapsed:
+    queue = CrashSafeQueue("default", connection=redis, job_class=django_tasks_rq.Job)
+    queue.started_job_registry.cleanup(timestamp=time.time() + 3600)
+    crashing.refresh()
+    assert crashing.get_status() == JobStatus.QUEUED and crashing.retries_left == 1
+    assert burst().returncode == 0
+    assert crashing.get_status(refresh=True) == JobStatus.FINISHED
+    redis.flushdb()

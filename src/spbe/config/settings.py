@@ -310,6 +310,13 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise ImproperlyConfigured(f"SPBE_TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
 TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900} for name in TASK_QUEUES}
+# A job whose worker host is lost is run again by another worker (spbe.core.rqworker): it is
+# abandoned once its heartbeat (job monitoring interval + 60 s) lapses, and found in the next
+# maintenance round of a surviving worker.
+RQ = {"QUEUE_CLASS": "spbe.core.rqworker.CrashSafeQueue", "WORKER_CLASS": "spbe.core.rqworker.CrashSafeWorker"}
+TASK_CRASH_RETRIES = int(env("SPBE_TASK_CRASH_RETRIES", "2"))
+RQ_MAINTENANCE_INTERVAL = int(env("SPBE_RQ_MAINTENANCE_INTERVAL", "60"))
+RQ_JOB_MONITORING_INTERVAL = int(env("SPBE_RQ_JOB_MONITORING_INTERVAL", "30"))
 
 # Periodic jobs, enqueued by `spbe scheduler` (spbe.core.scheduler: each slot once, however many
 # schedulers run). "every" is an interval, "daily" a local time. SPBE_SCHEDULE_DISABLE=name,...
