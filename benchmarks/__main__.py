@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-MODULES = ["bench_audit", "bench_webscan", "bench_levy", "bench_esign", "bench_assistant"]
+MODULES = ["bench_commands", "bench_audit", "bench_webscan", "bench_levy", "bench_esign", "bench_assistant"]
 
 
 def setup_django(database_url: str | None) -> None:

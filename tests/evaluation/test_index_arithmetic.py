@@ -206,3 +206,19 @@ def test_compute_index_command_rejects_bad_input_with_exit_2(args):
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr.strip()
+
+
+def test_compute_index_is_the_same_inside_django_and_standalone():
+    """`spbe compute_index` skips Django (spbe.manage.STANDALONE); call_command runs the same body."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    for fmt in ("json", "text"):
+        out = StringIO()
+        call_command("compute_index", "--domains", "4.60,3.70,2.82,4.57", "--format", fmt, stdout=out)
+        assert out.getvalue() == _command("--domains", "4.60,3.70,2.82,4.57", "--format", fmt).stdout
+    with pytest.raises(CommandError) as raised:
+        call_command("compute_index", "--domains", "4,4,4")
+    assert raised.value.returncode == 2
+    assert str(raised.value) in _command("--domains", "4,4,4").stderr
