@@ -8,6 +8,9 @@ SPBE := $(VENV)/bin/spbe
 PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 export UV_PYTHON_DOWNLOADS := never
+# Progress lines: "== <step> (at N s)", counted from when make started.
+MAKE_STARTED := $(shell date +%s)
+step = @echo "== $(1) (at $$(( $$(date +%s) - $(MAKE_STARTED) )) s)"
 
 .PHONY: fonts pdftools run test install lock setup demo worker browser test-fast test-e2e bench eval-webscan eval-assistant lint messages clean fuzz-api
 
@@ -18,6 +21,7 @@ $(UV):
 # Install the hash-pinned dependencies into .venv (again whenever the lock changes),
 # then the project itself in editable mode.
 $(STAMP): $(UV) pyproject.toml requirements.lock clients/python/pyproject.toml
+	$(call step,Python packages: hash-pinned install into .venv)
 	@[ -x $(VENV)/bin/python ] || $(UV) venv --quiet --python $(PYTHON) $(VENV)
 	$(UV) pip sync --quiet --compile-bytecode --python $(VENV)/bin/python requirements.lock
 	$(UV) pip install --quiet --python $(VENV)/bin/python --no-deps -e . -e clients/python
@@ -32,13 +36,18 @@ lock: $(UV)
 install: $(STAMP) fonts
 
 setup: install
-	$(SPBE) migrate --no-input
-	$(SPBE) esign_testpki init
-	$(SPBE) load_demo_data
+	$(call step,database: migrations)
+	@$(SPBE) migrate --no-input -v 0
+	$(call step,test PKI for e-signatures)
+	@$(SPBE) esign_testpki init
+	$(call step,demo data)
+	@$(SPBE) load_demo_data
+	$(call step,setup done)
 
 demo: setup
 
 run: setup
+	$(call step,starting the web server, worker, scheduler and simulators)
 	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, Love Bali: /lovebali/, API: /api/v1/docs; Ctrl-C stops)"
 	@echo "Bank simulator (stands in for the collecting bank) on http://127.0.0.1:8079"
 	@echo "Test PKI (CRL/OCSP/TSA) on http://127.0.0.1:8078 and a fake BSrE on http://127.0.0.1:8077"
@@ -48,7 +57,7 @@ run: setup
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
 	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
 	$(SPBE) webscan_demosites > var/demosites.log 2>&1 & sites=$$!; \
-	$(VENV)/bin/python tools/wait_ready.py http://127.0.0.1:8000 & ready=$$!; \
+	$(VENV)/bin/python tools/wait_ready.py http://127.0.0.1:8000 --since $(MAKE_STARTED) & ready=$$!; \
 	trap "kill $$worker $$scheduler $$banksim $$pki $$sites $$ready 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 

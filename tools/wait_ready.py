@@ -1,6 +1,6 @@
 """Wait until a server's /readyz says ready, then print one line (used by `make run` and CI).
 
-    python tools/wait_ready.py http://127.0.0.1:8000 [--timeout 300]
+    python tools/wait_ready.py http://127.0.0.1:8000 [--timeout 300] [--since EPOCH]
 
 Exit 0 when ready, 1 on timeout with the last report (which check or warm-up is missing)."""
 
@@ -18,6 +18,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("base_url")
     parser.add_argument("--timeout", type=float, default=300)
+    parser.add_argument("--since", type=float, help="Unix time the whole start began (make run), also reported")
     args = parser.parse_args()
     started = time.monotonic()
     last = "no answer yet"
@@ -26,7 +27,8 @@ def main() -> int:
             with urllib.request.urlopen(args.base_url.rstrip("/") + "/readyz", timeout=5) as response:
                 report = json.load(response)
                 warm = ", ".join(f"{name} {w['seconds']} s" for name, w in report.get("warmups", {}).items())
-                print(f"Ready after {time.monotonic() - started:.0f} s: {args.base_url}"
+                total = f", {time.time() - args.since:.0f} s since make run started" if args.since else ""
+                print(f"== Ready after {time.monotonic() - started:.0f} s{total}: {args.base_url}"
                       + (f" (warm-ups: {warm})" if warm else ""), flush=True)
                 return 0
         except urllib.error.HTTPError as exc:

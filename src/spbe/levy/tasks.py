@@ -52,7 +52,7 @@ def deliver_webhook(delivery_id: int) -> str:
 @task()
 def levy_sweep() -> dict:
     """Periodic: expire unpaid orders, issue vouchers a crash left unissued, retry webhooks."""
-    from .services import expire_orders, repair_missing_vouchers, webhooks
+    from .services import sweep
 
     with context.acting_as(kind="system"):
-        return {"expired": expire_orders(), "repaired": repair_missing_vouchers(), "webhooks": webhooks.deliver_due()}
+        return sweep()

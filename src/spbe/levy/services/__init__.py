@@ -130,6 +130,7 @@ from .reconciliation import (
 from .reporting import (
     figures,
 )
+from .sweep import sweep
 from .queues import (
     _enqueue_exemption_mail,
     _enqueue_refund,
@@ -242,4 +243,5 @@ __all__ = [
     "reporting",
     "queues",
     "webhooks",
+    "sweep",
 ]

@@ -13,10 +13,9 @@ class Command(BaseCommand):
         parser.add_argument("--older-than", type=int, default=60, help="only repair orders paid at least this many seconds ago")
 
     def handle(self, *args, older_than, **options):
-        from spbe.levy.services import expire_orders, repair_missing_vouchers, webhooks
+        from spbe.levy.services import sweep
 
         with context.acting_as(kind="system"):
-            expired = expire_orders()
-            repaired = repair_missing_vouchers(older_than)
-            delivered = webhooks.deliver_due()
-        self.stdout.write(f"expired {expired} orders, issued vouchers for {repaired} orders, delivered {delivered} webhooks")
+            done = sweep(older_than)
+        self.stdout.write(f"expired {done['expired']} orders, issued vouchers for {done['repaired']} orders, "
+                          f"delivered {done['webhooks']} webhooks")
