@@ -41,13 +41,16 @@ setup: install
 	$(call step,test PKI for e-signatures)
 	@$(SPBE) esign_testpki init
 	$(call step,demo data)
-	@$(SPBE) load_demo_data
+	@$(SPBE) load_demo_data --stage main
 	$(call step,setup done)
 
+# Everything `make run` shows, without serving it: the last part of the demo data needs the
+# assistant's index, which `make run` builds once, in the server, before it loads that part.
 demo: setup
+	@$(SPBE) load_demo_data --stage late
 
 run: setup
-	$(call step,starting the web server, worker, scheduler and simulators)
+	$(call step,starting the web server with its worker and scheduler and the simulators)
 	@echo "Serving on http://127.0.0.1:8000  (staff console: /console/, Love Bali: /lovebali/, API: /api/v1/docs; Ctrl-C stops)"
 	@echo "Bank simulator (stands in for the collecting bank) on http://127.0.0.1:8079"
 	@echo "Test PKI (CRL/OCSP/TSA) on http://127.0.0.1:8078 and a fake BSrE on http://127.0.0.1:8077"
@@ -57,7 +60,9 @@ run: setup
 	$(SPBE) levy_banksim > var/banksim.log 2>&1 & banksim=$$!; \
 	$(SPBE) esign_testpki serve > var/esign-pki.log 2>&1 & pki=$$!; \
 	$(SPBE) webscan_demosites > var/demosites.log 2>&1 & sites=$$!; \
-	$(VENV)/bin/python tools/wait_ready.py http://127.0.0.1:8000 --since $(MAKE_STARTED) & ready=$$!; \
+	{ $(VENV)/bin/python tools/wait_ready.py http://127.0.0.1:8000 --since $(MAKE_STARTED) && \
+	  $(SPBE) load_demo_data --stage late > var/demo-late.log 2>&1 && \
+	  echo "== demo conversations loaded (at $$(( $$(date +%s) - $(MAKE_STARTED) )) s)"; } & ready=$$!; \
 	trap "kill $$worker $$scheduler $$banksim $$pki $$sites $$ready 2>/dev/null" EXIT INT TERM; \
 	$(SPBE) runserver 127.0.0.1:8000
 

@@ -123,13 +123,9 @@ def main() -> int:
                 print(output, flush=True)
                 failures += returncode != 0
     finally:
-        for server in servers:
-            server.terminate()
-        for server in servers:
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
+        from spbe.core.loopback import stop_processes
+
+        stop_processes(servers)
     log = (data_dir / "gunicorn.log").read_text()
     if "Traceback" in log:
         print(log[-4000:])

@@ -16,7 +16,7 @@ from django.db import connection
 
 from spbe.core import backup
 from tests.conftest import make_user
-from tests.core.test_tasks import _worker_env
+from tests.support.servers import worker_env
 
 KEY = backup.new_key()
 
@@ -40,7 +40,7 @@ def fresh_database():
     name = f"restore_{uuid.uuid4().hex[:8]}"
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    source = _worker_env("database")["DATABASE_URL"]
+    source = worker_env("database")["DATABASE_URL"]
     yield source.rsplit("/", 1)[0] + "/" + name
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -55,7 +55,7 @@ def test_a_backup_restores_into_a_fresh_database_with_its_files_and_audit_chain(
     (media / "evaluation" / "bukti").mkdir(parents=True)
     (media / "evaluation" / "bukti" / "sk-tim-spbe.pdf").write_bytes(evidence)
     (media / "notes.txt").write_text("catatan rapat")
-    env = dict(_worker_env("database"), SPBE_BACKUP_KEY=KEY, SPBE_MEDIA_ROOT=str(media))
+    env = dict(worker_env("database"), SPBE_BACKUP_KEY=KEY, SPBE_MEDIA_ROOT=str(media))
 
     made = spbe("backup", "--dir", str(tmp_path / "backups"), env=env)
     (file,) = (tmp_path / "backups").glob("spbe-backup-*.tar.gz.enc")
@@ -125,7 +125,7 @@ def test_encryption_round_trip_and_refusals(tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_retention_keeps_the_newest_backups(tmp_path):
-    env = dict(_worker_env("database"), SPBE_BACKUP_KEY=KEY, SPBE_MEDIA_ROOT=str(tmp_path / "m"))
+    env = dict(worker_env("database"), SPBE_BACKUP_KEY=KEY, SPBE_MEDIA_ROOT=str(tmp_path / "m"))
     for _ in range(3):
         spbe("backup", "--dir", str(tmp_path / "b"), "--keep", "2", env=env)
     kept = sorted(p.name for p in (tmp_path / "b").iterdir())

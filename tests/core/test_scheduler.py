@@ -13,7 +13,7 @@ from django_tasks import task
 
 from spbe.core import scheduler
 from spbe.core.models import ScheduledJob
-from tests.core.test_tasks import _run_worker, _worker_env
+from tests.support.servers import run_worker, worker_env
 
 WITA = ZoneInfo("Asia/Makassar")
 
@@ -82,7 +82,7 @@ def test_a_slot_is_enqueued_once_and_an_unfinished_run_is_not_doubled(settings):
     assert (state.runs, state.skipped, state.last_outcome) == (1, 1, "enqueued")
     assert DBTaskResult.objects.count() == 1
 
-    worker = _run_worker("database")
+    worker = run_worker("database")
     assert worker.returncode == 0, worker.stderr
     assert scheduler.run_due(now + timedelta(minutes=10), PING) == ["ping"]
     state.refresh_from_db()
@@ -115,7 +115,7 @@ def test_four_schedulers_at_once_enqueue_each_due_job_once():
     """Real processes on one database (the situation of several hosts running the scheduler)."""
     from django.conf import settings as live
 
-    env = _worker_env("database")
+    env = worker_env("database")
     procs = [subprocess.Popen([sys.executable, "-m", "spbe.manage", "scheduler", "--once"], env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outputs = [proc.communicate(timeout=120) for proc in procs]

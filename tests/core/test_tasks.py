@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from spbe.core.tasks import ping, send_notification_email
+from tests.support.servers import run_worker, worker_env
 
 
 @pytest.mark.django_db
@@ -22,36 +22,13 @@ def test_mail_task_sends_email():
     assert mail.outbox[0].to == ["opd@baliprov.go.id"]
 
 
-def _worker_env(backend: str) -> dict:
-    env = dict(os.environ, SPBE_TASKS_BACKEND=backend, DJANGO_SETTINGS_MODULE="spbe.config.settings")
-    settings_dict = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{settings_dict['NAME']}"
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{settings_dict['USER']}:{settings_dict['PASSWORD']}@{settings_dict['HOST'] or 'localhost'}"
-            f":{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}"
-        )
-    return env
-
-
-def _run_worker(backend: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "spbe.manage", "worker", "--burst"],
-        env=_worker_env(backend),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_database_worker_consumes_enqueued_task(settings):
     # Changing TASKS resets django-tasks' backend handler (its setting_changed receiver).
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": settings.TASK_QUEUES}}
     result = ping.enqueue("halo")
     assert result.status.name == "READY"
-    worker = _run_worker("database")
+    worker = run_worker("database")
     assert worker.returncode == 0, worker.stderr
     result.refresh()
     assert result.status.name == "SUCCESSFUL", worker.stderr
@@ -78,7 +55,7 @@ def test_redis_worker_consumes_enqueued_task(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
     django_rq.queues.get_queue("default").empty()
     result = ping.enqueue("selamat")
-    env = _worker_env("redis")
+    env = worker_env("redis")
     env["REDIS_URL"] = url
     worker = subprocess.run(
         [sys.executable, "-m", "spbe.manage", "worker", "--burst"], env=env, capture_output=True, text=True,
@@ -117,7 +94,7 @@ def test_redis_jobs_are_retried_after_a_crash_but_not_after_an_exception(setting
     settings.REDIS_URL = redis_url
     settings.RQ_QUEUES = {name: {"URL": redis_url, "DEFAULT_TIMEOUT": 60} for name in settings.TASK_QUEUES}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
-    env = dict(_worker_env("redis"), REDIS_URL=redis_url)
+    env = dict(worker_env("redis"), REDIS_URL=redis_url)
 
     def burst():
         return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst", "--queue", "default"],

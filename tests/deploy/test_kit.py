@@ -20,7 +20,8 @@ import pytest
 from django.db import connection
 
 from tests.core.test_settings_and_health import production_env  # noqa: F401  (fixture)
-from tests.core.test_tasks import _worker_env
+from spbe.core.loopback import stop_processes
+from tests.support.servers import database_url
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -107,7 +108,7 @@ def test_the_kit_serves_the_platform_through_nginx(tmp_path, production_env):  #
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("SPBE_", "DJANGO_"))},
            **production_env,
            "DJANGO_SETTINGS_MODULE": "spbe.config.settings",
-           "DATABASE_URL": _worker_env("database")["DATABASE_URL"], "CACHE_URL": queues_url, "REDIS_URL": queues_url,
+           "DATABASE_URL": database_url(), "CACHE_URL": queues_url, "REDIS_URL": queues_url,
            "SPBE_TASKS_BACKEND": "redis", "SPBE_DATA_DIR": str(tmp_path / "data"),
            "SPBE_MEDIA_ROOT": str(tmp_path / "data" / "media"), "SPBE_BIND": f"127.0.0.1:{web_port}",
            "SPBE_WEB_WORKERS": "2", "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics"),
@@ -217,10 +218,4 @@ http {{
         assert served[("/lovebali/", "2xx")] == 1 and served[("/readyz", "2xx")] >= 1
         assert "spbe_task_queue_depth" in metrics.text
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_processes(procs, timeout=20)

@@ -28,6 +28,18 @@ def database_url() -> str:
             f":{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
 
 
+def worker_env(backend: str) -> dict:
+    """The environment of a task worker (or any command) on the test database."""
+    return dict(os.environ, SPBE_TASKS_BACKEND=backend, DJANGO_SETTINGS_MODULE="spbe.config.settings",
+                DATABASE_URL=database_url())
+
+
+def run_worker(backend: str) -> subprocess.CompletedProcess:
+    """`spbe worker --burst`: works off what is queued, then exits."""
+    return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst"], env=worker_env(backend),
+                          capture_output=True, text=True, timeout=120)
+
+
 def server_env(**extra: str) -> dict:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="spbe.config.settings", SPBE_ENV="test",
                DATABASE_URL=database_url(), SPBE_TASKS_BACKEND="immediate", LOG_LEVEL="WARNING")

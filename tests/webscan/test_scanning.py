@@ -187,9 +187,9 @@ def test_scans_spread_over_several_database_workers(world, settings, tmp_path):
         websites = [inventory.create_asset(Website, agency=world.agency_a, name=f"Situs {i}", domain=f"s{i}.test",
                                            base_url=servers.urls[f"s{i}"]) for i in range(3)]
         runs = [services.request_scan(w) for w in websites]
-        from tests.core.test_tasks import _worker_env
+        from tests.support.servers import worker_env
 
-        env = _worker_env("database")
+        env = worker_env("database")
         env["WEBSCAN_REQUEST_INTERVAL"] = "0.3"
         env["OUTBOUND_ALLOW_WEBSCAN"] = ",".join(u.split("//", 1)[1].split("/", 1)[0] for u in servers.urls.values())
         workers = [subprocess.Popen([sys.executable, "-m", "spbe.manage", "worker", "--burst", "--queue", "crawler"],

@@ -11,7 +11,7 @@ class AssistantConfig(AppConfig):
         from spbe.core.navigation import NavItem, register
         from spbe.core.roles import Role, register_role_permissions
 
-        from .demo import load_demo
+        from .demo import load_demo, load_demo_conversations
 
         duty = ["assistant.view_conversation", "assistant.reply_conversation", "assistant.view_knowledgeentry",
                 "assistant.view_suggestion", "assistant.view_cannedreply", "assistant.view_dutyshift"]
@@ -34,6 +34,7 @@ class AssistantConfig(AppConfig):
             NavItem(_("Assistant analytics"), "assistant:analytics", "assistant.view_analytics", _("Love Bali assistant")),
         )
         register_demo_loader(load_demo)
+        register_demo_loader(load_demo_conversations, after_warmup=True)
         from spbe.core.health import register_warmup
 
         register_warmup("assistant", warm_up)

@@ -42,6 +42,16 @@ def load_demo() -> None:
     for title, language, body in canned:
         services.save_canned_reply(title, language, body)
 
+
+
+def load_demo_conversations() -> None:
+    """A few past conversations for the inbox and analytics: answering them needs the index that a
+    server builds at start, so `make run` loads them once the server is ready."""
+    from . import services
+    from .models import Conversation
+
+    if not KnowledgeEntry.objects.exists() or Conversation.objects.exists():
+        return
     samples = [("en", "How much is the levy?"), ("de", "Wie viel kostet die Abgabe?"), ("zh", "我想退款"),
                ("ko", "바우처를 잃어버렸어요"), ("en", "I paid twice, please help"), ("fr", "Quelle est la meilleure plage ?")]
     for language, text in samples:

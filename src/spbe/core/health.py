@@ -104,14 +104,21 @@ def _cache() -> str:
     return "ok" if cache.get("spbe:readyz") == "1" else "unreadable"
 
 
+_broker_clients: dict = {}
+
+
 def _task_broker() -> str:
     from django.conf import settings
 
     if settings.TASKS_BACKEND != "redis":
         return "ok"  # the database backend is the database checked above
-    import redis
+    client = _broker_clients.get(settings.REDIS_URL)
+    if client is None:  # one client (and connection pool) per process, not a connection per probe
+        import redis
 
-    redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+        client = _broker_clients.setdefault(settings.REDIS_URL, redis.Redis.from_url(
+            settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2))
+    client.ping()
     return "ok"
 
 

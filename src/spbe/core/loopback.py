@@ -58,3 +58,18 @@ class LoopbackServer:
         if self._server:
             self._server.shutdown()
             self._server.server_close()
+
+
+def stop_processes(processes, timeout: float = 15) -> None:
+    """Ask every process to stop (SIGTERM) at once, then kill those still running after ``timeout``."""
+    import subprocess
+
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

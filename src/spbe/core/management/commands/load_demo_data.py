@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from spbe.core.demo import load_demo_data
+from spbe.core.demo import load_demo_data, load_late_demo_data
 
 
 class Command(BaseCommand):
@@ -16,11 +16,20 @@ class Command(BaseCommand):
             default=os.environ.get("SPBE_DEMO_PASSWORD", "bali-demo-2026"),
             help="Password for every demo user (default: $SPBE_DEMO_PASSWORD or bali-demo-2026).",
         )
+        parser.add_argument(
+            "--stage", choices=["all", "main", "late"], default="all",
+            help="main: all but what needs a warmed-up server (make run loads that once the server is ready); "
+                 "late: only that part.",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, stage, **options):
         if settings.IS_PRODUCTION:
             raise CommandError("Demo data is never loaded in production.")
-        result = load_demo_data(password)
+        if stage == "late":
+            load_late_demo_data()
+            self.stdout.write(self.style.SUCCESS("Demo conversations ready."))
+            return
+        result = load_demo_data(password, include_late=stage == "all")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {result['agencies']} agencies."))
         self.stdout.write(f"Demo users (password: {password}):")
         for username, role in result["users"]:
