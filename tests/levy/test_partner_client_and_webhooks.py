@@ -96,6 +96,14 @@ def test_client_runs_a_front_desk_day_against_a_live_server(live_server, partner
     listed = client.list_orders(status="paid")
     assert [row["order"] for row in listed["items"]] == [order["order"]]
     assert client.commission()["open"]["commission"] == 9000
+    asked = client.request_refund(order["order"], [2], "trip_cancelled", note="second guest cancelled")
+    assert asked["state"] == "pending" and asked["amount"] == 150000
+    with pytest.raises(ApiError) as twice:
+        client.request_refund(order["order"], [1], "other")
+    assert twice.value.status == 409 and twice.value.code == "request_pending"
+    assert [r["id"] for r in client.refund_requests(order["order"])] == [asked["id"]]
+    assert client.withdraw_refund_request(asked["id"])["state"] == "withdrawn"
+    assert client.get_refund_request(asked["id"])["state"] == "withdrawn"
 
     wrong = Client(live_server.url, key_id, "lbs_not-the-secret")
     with pytest.raises(ApiError) as refused:

@@ -150,6 +150,21 @@ class Client:
     def cancel_order(self, code: str, reason: str = "") -> dict:
         return self.request("POST", f"/orders/{urllib.parse.quote(code)}/cancel", {"reason": reason})
 
+    def request_refund(self, code: str, travellers: list[int], reason: str, note: str = "") -> dict:
+        """Ask for the levy of some travellers (positions, 1 = first) back; a levy officer decides.
+        ``reason``: trip_cancelled, paid_twice, wrong_details or other."""
+        return self.request("POST", f"/orders/{urllib.parse.quote(code)}/refund-requests",
+                            {"travellers": travellers, "reason": reason, "note": note})
+
+    def refund_requests(self, code: str) -> list:
+        return self.request("GET", f"/orders/{urllib.parse.quote(code)}/refund-requests")
+
+    def get_refund_request(self, request_id: int) -> dict:
+        return self.request("GET", f"/refund-requests/{int(request_id)}")
+
+    def withdraw_refund_request(self, request_id: int) -> dict:
+        return self.request("POST", f"/refund-requests/{int(request_id)}/withdraw")
+
     def voucher_pdf(self, code: str, language: str = "") -> bytes:
         return self.request("GET", f"/orders/{urllib.parse.quote(code)}/vouchers.pdf", query={"language": language}, raw=True)
 

@@ -12,6 +12,7 @@ Public lookups are rate-limited per client address.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.conf import settings
 from django.urls import reverse
@@ -27,7 +28,7 @@ from spbe.core.apiutils import BoundedPagination, client_rate_limit, error_respo
 from spbe.core.services import ConflictError, ServiceError
 
 from . import services
-from .models import Channel, Order, Payment
+from .models import Channel, Order, Payment, RefundRequest
 from .partner_auth import PartnerAuth
 from .providers import NotificationRejected, ProviderError
 
@@ -426,6 +427,69 @@ def partner_cancel_order(request, code: str, payload: CancelIn):
     """Cancel an unpaid order (409 ``order_not_pending`` once it is paid or expired)."""
     order = services.cancel_order(_partner_order(request, code), reason=payload.reason)
     return services.partner_order_view(order)
+
+
+class RefundRequestIn(Schema):
+    travellers: list[int] = Field(..., min_length=1, max_length=20, description="positions in the order (1 = first traveller)")
+    reason: Literal["trip_cancelled", "paid_twice", "wrong_details", "other"]
+    note: str = Field("", max_length=1000, description="what the levy officer should know")
+
+
+class RefundOut(Schema):
+    id: int
+    state: str = Field(description="created, transit, external, done, failed or canceled")
+    done_at: str | None = Field(description="UTC, ISO 8601 with Z")
+
+
+class RefundRequestOut(Schema):
+    id: int
+    order: str
+    travellers: list[int]
+    amount: int = Field(description="whole rupiah: the levy of the named travellers")
+    currency: str
+    reason: str
+    note: str
+    state: str = Field(description="pending, approved, rejected or withdrawn")
+    created_at: str = Field(description="UTC, ISO 8601 with Z")
+    decided_at: str | None
+    decision_note: str = Field(description="the levy officer's reason, always given on a rejection")
+    refund: RefundOut | None = Field(description="the refund an approval created")
+
+
+def _partner_refund_request(request, request_id: int) -> RefundRequest:
+    found = RefundRequest.objects.filter(pk=request_id, endpoint=request.partner).select_related("order", "refund").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@partner.post("/orders/{code}/refund-requests", response={201: RefundRequestOut, **ERRORS}, openapi_extra=SIGNED)
+def partner_request_refund(request, code: str, payload: RefundRequestIn):
+    """Ask for the levy of some travellers of a paid order back. A levy officer decides (webhook
+    ``refund_request.decided``); an approval revokes their vouchers and refunds the payment
+    (webhook ``refund.done``). 409 ``voucher_used`` once a voucher was checked on arrival,
+    ``request_pending`` while another request for the order waits, ``order_not_paid``, ``sandbox_order``."""
+    created = services.request_partner_refund(_partner_order(request, code), travellers=payload.travellers,
+                                               reason=payload.reason, note=payload.note)
+    return Status(201, services.partner_refund_request_view(created))
+
+
+@partner.get("/orders/{code}/refund-requests", response={200: list[RefundRequestOut], 404: ErrorOut}, openapi_extra=SIGNED)
+def partner_list_refund_requests(request, code: str):
+    order = _partner_order(request, code)
+    return [services.partner_refund_request_view(r) for r in order.refund_requests.select_related("order", "refund")]
+
+
+@partner.get("/refund-requests/{request_id}", response={200: RefundRequestOut, 404: ErrorOut}, openapi_extra=SIGNED)
+def partner_get_refund_request(request, request_id: int):
+    return services.partner_refund_request_view(_partner_refund_request(request, request_id))
+
+
+@partner.post("/refund-requests/{request_id}/withdraw", response={200: RefundRequestOut, **ERRORS}, openapi_extra=SIGNED)
+def partner_withdraw_refund_request(request, request_id: int):
+    """Withdraw a request that is still waiting for review (409 ``request_decided`` afterwards)."""
+    withdrawn = services.withdraw_refund_request(_partner_refund_request(request, request_id))
+    return services.partner_refund_request_view(withdrawn)
 
 
 @partner.post("/sandbox/orders/{code}/pay", response={200: PartnerOrderOut, **ERRORS}, openapi_extra=SIGNED)

@@ -39,6 +39,7 @@ class LevyConfig(AppConfig):
             NavItem(_("Levy dashboard"), "levy:dashboard", "levy.view_order", _("Love Bali")),
             NavItem(_("Orders"), "levy:order-list", "levy.view_order", _("Love Bali")),
             NavItem(_("Refunds"), "levy:refund-list", "levy.view_refund", _("Love Bali")),
+            NavItem(_("Refund requests"), "levy:refund-request-list", "levy.view_refund", _("Love Bali")),
             NavItem(_("Exemptions"), "levy:exemption-list", "levy.view_exemption", _("Love Bali")),
             NavItem(_("Endpoints"), "levy:endpoint-list", "levy.view_endpoint", _("Love Bali")),
             NavItem(_("Reconciliation"), "levy:settlement-list", "levy.view_settlementbatch", _("Love Bali")),

@@ -111,9 +111,10 @@ class IdempotencyRecord(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    """Where a partner wants events (order.paid, voucher.issued, refund.done, voucher.revoked)."""
+    """Where a partner wants events (order.paid, voucher.issued, refund.done, voucher.revoked,
+    refund_request.decided)."""
 
-    EVENTS = ("order.paid", "voucher.issued", "refund.done", "voucher.revoked")
+    EVENTS = ("order.paid", "voucher.issued", "refund.done", "voucher.revoked", "refund_request.decided")
 
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500)
@@ -323,6 +324,48 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"refund {self.pk} of {self.payment}"
+
+
+class RefundRequest(models.Model):
+    """A partner asks for the levy of some of a paid order's travellers back; a levy officer
+    decides. Approval creates the Refund (which then runs as any other) and revokes the named
+    travellers' vouchers at once, so they cannot be used while the money travels back."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the partner")
+
+    class Reason(models.TextChoices):
+        TRIP_CANCELLED = "trip_cancelled", _("Trip cancelled")
+        PAID_TWICE = "paid_twice", _("Paid twice for the same traveller")
+        WRONG_DETAILS = "wrong_details", _("Wrong traveller details")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refund_requests")
+    endpoint = models.ForeignKey(Endpoint, on_delete=models.PROTECT, related_name="refund_requests")
+    travellers = models.JSONField(default=list)  # positions within the order
+    amount = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decision_note = models.TextField(blank=True)
+    refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="partner_request")
+
+    owner_field = "order__institution"
+    owner_kind = "institution"
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["order"], condition=models.Q(state="pending"),
+                                               name="levy_one_pending_refund_request")]
+
+    def __str__(self) -> str:
+        return f"refund request {self.pk} for {self.order_id}"
 
 
 class SigningKey(models.Model):

@@ -36,6 +36,7 @@ class RefundReason(models.TextChoices):
     EXEMPTION_APPROVED = "exemption_approved", _("Exemption approved after payment")
     PAYMENT_ERROR = "payment_error", _("Payment error")
     DISCRETIONARY = "discretionary", _("Officer's decision")
+    PARTNER_REQUEST = "partner_request", _("Requested by the partner")
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from spbe.core import permissions, ratelimit
 from spbe.core.views import console_view, run_service, scoped_object_or_404
 
 from . import countries, policy, services
-from .models import CheckpointScan, CommissionStatement, Endpoint, EndpointKey, Exemption, ExemptionDocument, Order, Payment, Refund, SettlementBatch
+from .models import (CheckpointScan, CommissionStatement, Endpoint, EndpointKey, Exemption, ExemptionDocument, Order, Payment, Refund,
+                     RefundRequest, SettlementBatch)
 
 
 def _uploaded(request, name: str, limit: int = 20 * 1024 * 1024) -> tuple[str, bytes] | None:
@@ -129,6 +130,39 @@ def refund_list(request):
         qs = qs.filter(state=state)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "levy/refund_list.html", {"page": page, "state": state, "states": Refund.State.choices})
+
+
+@console_view
+def refund_request_list(request):
+    """The officers' queue of partner refund requests: waiting ones first, oldest first."""
+    permissions.require(request.user, "levy.view_refund")
+    state = request.GET.get("state", RefundRequest.State.PENDING)
+    qs = permissions.scope_queryset(request.user, "levy.view_refund",
+                                    RefundRequest.objects.select_related("order", "endpoint", "refund"))
+    if state:
+        qs = qs.filter(state=state)
+    qs = qs.order_by("created_at") if state == RefundRequest.State.PENDING else qs.order_by("-created_at")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "levy/refund_request_list.html", {"page": page, "state": state, "states": RefundRequest.State.choices})
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def refund_request_detail(request, request_id: int):
+    refund_request = scoped_object_or_404(request.user, "levy.view_refund",
+                                          RefundRequest.objects.select_related("order", "endpoint", "refund"), pk=request_id)
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        run_service(request, lambda: services.decide_refund_request(refund_request, approve=approve, note=request.POST.get("note", ""),
+                                                                    by=request.user),
+                    _("Refund approved; the vouchers are revoked and the refund is on its way.") if approve
+                    else _("Request rejected; the partner sees your reason."))
+        return redirect("levy:refund-request-detail", request_id=refund_request.pk)
+    travellers = refund_request.order.travellers.select_related("voucher").filter(position__in=refund_request.travellers)
+    return render(request, "levy/refund_request_detail.html", {
+        "rr": refund_request, "travellers": travellers,
+        "can_decide": permissions.has_perm(request.user, "levy.add_refund", refund_request),
+    })
 
 
 @console_view

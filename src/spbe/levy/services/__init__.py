@@ -131,6 +131,13 @@ from .reporting import (
     figures,
 )
 from .sweep import sweep
+from .refund_requests import (
+    decide_refund_request,
+    partner_refund_request_view,
+    pending_refund_requests,
+    request_partner_refund,
+    withdraw_refund_request,
+)
 from .queues import (
     _enqueue_exemption_mail,
     _enqueue_refund,
@@ -244,4 +251,9 @@ __all__ = [
     "queues",
     "webhooks",
     "sweep",
+    "decide_refund_request",
+    "partner_refund_request_view",
+    "pending_refund_requests",
+    "request_partner_refund",
+    "withdraw_refund_request",
 ]

@@ -126,8 +126,7 @@ def emit(endpoint_id: int | None, event_type: str, data) -> str | None:
         WebhookDelivery(webhook=w, event_id=event_id, event_type=event_type, payload=payload, next_attempt_at=now)
         for w in webhooks
     ])
-    ids = [d.pk for d in deliveries if d.pk] or list(
-        WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
+    ids = [d.pk for d in deliveries]  # bulk_create returns primary keys on SQLite and PostgreSQL
     transaction.on_commit(lambda: _enqueue(ids))
     return event_id
 
