@@ -123,7 +123,7 @@ def test_console_pages(evaluation, world):
     assert period.title in coordinator.get("/console/evaluation/").content.decode()
     page = coordinator.get(f"/console/evaluation/{period.pk}/")
     assert page.status_code == 200 and "Tingkat Kematangan Kebijakan Internal Arsitektur" in page.content.decode()
-    assert page.content.decode().count("belum tersedia") == 3  # no stage has started: no index shown
+    assert page.content.decode().count("belum dinilai") == 3  # no stage has started: no index shown
     opened = coordinator.post(f"/console/evaluation/{period.pk}/stages/self_assessment/open/")
     assert opened.status_code == 302
     staff = login(people["staff_a"])

@@ -145,6 +145,11 @@ def test_full_cycle_external_stage_overrides_and_closed_stages_are_read_only(eva
     with pytest.raises(ConflictError, match="Close the earlier"):
         services.open_stage(period, Stage.INTERVIEW, by=coordinator)
     services.open_stage(period, Stage.DOCUMENT, by=coordinator)
+    # Opened, but no assessor has given a level: no document-stage index (not the self-assessment's).
+    assert dict(services.stage_results(period))[Stage.DOCUMENT] is None
+    for blank in ("", None):
+        with pytest.raises(ServiceError, match="Choose a level"):
+            services.record_stage_score(response, stage=Stage.DOCUMENT, level=blank, by=external)
     with pytest.raises(PermissionDenied):
         services.record_stage_score(response, stage=Stage.DOCUMENT, level=2, by=people["other_external"])
     with pytest.raises(PermissionDenied):
@@ -153,6 +158,7 @@ def test_full_cycle_external_stage_overrides_and_closed_stages_are_read_only(eva
     services.record_stage_score(response, stage=Stage.DOCUMENT, level=3, comment="Setelah klarifikasi", by=external)
     # The document stage's level overrides the self-assessment: 4 - (1 × 3.00 / 100).
     assert str(services.period_result(period, Stage.DOCUMENT).index) == "397/100"
+    assert dict(services.stage_results(period))[Stage.DOCUMENT].index_display == "3.97"
     assert services.period_result(period, Stage.SELF_ASSESSMENT).index == 4
     services.close_stage(period, Stage.DOCUMENT, by=coordinator)
     with pytest.raises(ConflictError, match="read-only"):

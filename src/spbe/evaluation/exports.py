@@ -24,7 +24,7 @@ def _rows(period, responses):
 
 
 def _summary(period):
-    return [(str(Stage(stage).label), r.index_display if r else "—", r.predicate.name if r else "—")
+    return [(str(Stage(stage).label), r.index_display if r else "—", r.predicate.name if r else _("not assessed yet"))
             for stage, r in services.stage_results(period)]
 
 

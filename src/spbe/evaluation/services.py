@@ -404,6 +404,8 @@ def record_stage_score(response: Response, *, stage: str, level: int, comment: s
     if not stage_is_open(response.period, stage):
         raise ConflictError(_("The %(stage)s stage is not open; its levels are read-only.") % {"stage": Stage(stage).label})
     methodology = methodology_for(response.period)
+    if level in (None, ""):
+        raise ServiceError(_("Choose a level."), field="level")  # never a default: one click must not record level 1
     try:
         level = int(level)
     except (TypeError, ValueError):
@@ -450,10 +452,13 @@ def visible_responses(user, period: EvaluationPeriod, agency_id: int | None = No
 
 
 def stage_results(period: EvaluationPeriod) -> list[tuple[str, Result | None]]:
-    """(stage, index as of that stage) for each stage; a stage that has not started has no
-    levels of its own, so it has no index."""
+    """(stage, index as of that stage) for each stage. A stage that has not started, or in which
+    nobody has recorded a level yet, has no index of its own ("not assessed yet"): carrying the
+    previous stage's levels forward would show an assessors' result that no assessor gave."""
     started = set(period.windows.exclude(status=StageWindow.Status.PENDING).values_list("stage", flat=True))
-    return [(stage, period_result(period, stage) if stage in started else None) for stage in period.stages()]
+    scored = set(StageScore.objects.filter(response__period=period).values_list("stage", flat=True).distinct())
+    return [(stage, period_result(period, stage) if stage in started and stage in scored else None)
+            for stage in period.stages()]
 
 
 def period_result(period: EvaluationPeriod, stage: str | None = None) -> Result | None:

@@ -176,7 +176,8 @@ def _response_context(request, response: Response) -> dict:
         "can_answer": editable and permissions.has_perm(user, "evaluation.change_response", response),
         "can_review": self_open and response.status == Response.Status.SUBMITTED
         and permissions.has_perm(user, "evaluation.review_response", response),
-        "can_score": [s for s in open_external if permissions.has_perm(user, "evaluation.change_stagescore", response)],
+        "can_score": [(s, Stage(s).label) for s in open_external
+                      if permissions.has_perm(user, "evaluation.change_stagescore", response)],
         "can_assign": permissions.has_perm(user, "evaluation.change_evaluationperiod", period),
         "stage_scores": [(Stage(s).label, scores.get(s)) for s in period.stages()],
         "history": list(response.changes.select_related("changed_by").order_by("-changed_at")[:20]),
