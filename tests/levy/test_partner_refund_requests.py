@@ -115,3 +115,22 @@ def test_a_partner_can_withdraw_but_not_decide_and_other_partners_see_nothing(pa
     with pytest.raises(services.ConflictError):
         services.decide_refund_request(refund_request, approve=True, by=levy.officer)
     assert not Voucher.objects.filter(traveller__order=paid_order, revoked_at__isnull=False).exists()
+
+
+def test_the_front_office_asks_and_withdraws_from_its_console_page(partner, paid_order, levy, django_capture_on_commit_callbacks):
+    from .test_partner_portal import invite
+
+    endpoint, _key_id, _secret = partner
+    user, _link = invite(levy, endpoint, "ayu@segara.example.com", django_capture_on_commit_callbacks)
+    front = login(user)
+    page = front.get("/console/levy/partner/").content.decode()
+    assert paid_order.code in page and 'data-testid="refund-request-form"' in page
+    bad = front.post("/console/levy/partner/", {"action": "request_refund", "endpoint": endpoint.code, "order": paid_order.code,
+                                                "travellers": "two", "reason": "other"}, follow=True)
+    assert not RefundRequest.objects.exists() and "Sebutkan setiap wisatawan" in bad.content.decode()
+    front.post("/console/levy/partner/", {"action": "request_refund", "endpoint": endpoint.code, "order": paid_order.code,
+                                          "travellers": "1; 2", "reason": "trip_cancelled", "note": "Rombongan batal"})
+    made = RefundRequest.objects.get()
+    assert (made.travellers, made.amount, made.state) == ([1, 2], 2 * paid_order.unit_amount, "pending")
+    front.post("/console/levy/partner/", {"action": "withdraw_refund", "endpoint": endpoint.code, "refund_request": made.pk})
+    assert RefundRequest.objects.get().state == RefundRequest.State.WITHDRAWN

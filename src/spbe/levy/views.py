@@ -416,6 +416,21 @@ def partner_home(request):
             delivery = WebhookDelivery.objects.filter(webhook__endpoint=endpoint, pk=request.POST.get("delivery")).first()
             if delivery is not None:
                 run_service(request, lambda: services.webhooks.redeliver(delivery, by=request.user), _("The event will be sent again."))
+        elif action == "request_refund":
+            order = endpoint.orders.filter(code=request.POST.get("order", "")).first()
+            positions = [p.strip() for p in request.POST.get("travellers", "").replace(";", ",").split(",") if p.strip()]
+            if order is None:
+                messages.error(request, _("Choose one of your paid orders."))
+            elif not all(p.isdigit() for p in positions):
+                messages.error(request, _("Name each traveller to refund once (their numbers in the order)."))
+            else:
+                run_service(request, lambda: services.request_partner_refund(
+                    order, travellers=[int(p) for p in positions], reason=request.POST.get("reason", ""),
+                    note=request.POST.get("note", ""), by=request.user), _("Refund request sent; a levy officer reviews it."))
+        elif action == "withdraw_refund":
+            found = endpoint.refund_requests.filter(pk=request.POST.get("refund_request") or 0).first()
+            if found is not None:
+                run_service(request, lambda: services.withdraw_refund_request(found, by=request.user), _("Refund request withdrawn."))
         if shown_once is None:
             return redirect(f"{request.path}?endpoint={endpoint.code}")
     from django.db.models import Count, Sum
@@ -429,6 +444,10 @@ def partner_home(request):
         "keys": endpoint.keys.all(), "webhooks": webhooks, "events": WebhookEndpoint.EVENTS, "shown_once": shown_once,
         "orders": endpoint.orders.annotate(n=Count("travellers")).order_by("-created_at")[:50],
         "statements": endpoint.statements.all(), "open_totals": open_totals,
+        "paid_orders": endpoint.orders.filter(status=Order.Status.PAID, sandbox=False).annotate(n=Count("travellers"))
+        .order_by("-paid_at")[:200],
+        "refund_requests": endpoint.refund_requests.select_related("order")[:50],
+        "refund_reasons": RefundRequest.Reason.choices,
     })
     response["Cache-Control"] = "no-store"  # the page may carry a one-time secret
     return response

@@ -18,7 +18,7 @@ from spbe.core.services import ConflictError, ServiceError
 from .. import policy
 from ..models import CheckpointScan, Order, Payment, RefundRequest, Traveller
 from . import webhooks
-from .partners import utc_timestamp
+from .partners import require_endpoint_manager, utc_timestamp
 from .refunds import request_refund
 from .vouchers import revoke_voucher
 
@@ -46,11 +46,13 @@ def _refundable_travellers(order: Order, positions: list[int]) -> list[Traveller
 
 
 @transaction.atomic
-def request_partner_refund(order: Order, *, travellers: list[int], reason: str, note: str = "") -> RefundRequest:
-    """For the order's own endpoint (the API finds the order by the caller's endpoint)."""
-    order = Order.objects.select_for_update().get(pk=order.pk)
+def request_partner_refund(order: Order, *, travellers: list[int], reason: str, note: str = "", by=None) -> RefundRequest:
+    """For the order's own endpoint: ``by=None`` is the endpoint itself through a signed API
+    request (the API finds the order by the caller's endpoint), else a person of the endpoint."""
+    order = Order.objects.select_for_update().select_related("endpoint").get(pk=order.pk)
     if order.endpoint_id is None:
         raise ConflictError(_("Only orders made through a Love Bali Endpoint can be refunded this way."), code="not_partner_order")
+    require_endpoint_manager(by, order.endpoint)
     if order.sandbox:
         raise ConflictError(_("Sandbox orders cannot be refunded; cancel an unpaid one instead."), code="sandbox_order")
     if order.status != Order.Status.PAID:
@@ -69,20 +71,21 @@ def request_partner_refund(order: Order, *, travellers: list[int], reason: str, 
                 amount=order.unit_amount * len(chosen), reason=reason, note=(note or "").strip())
     except IntegrityError as exc:  # a concurrent request won the one pending slot
         raise ConflictError(_("A refund request for this order is already waiting for review."), code="request_pending") from exc
-    audit.record("levy.refund_request.created", refund_request, data={
+    audit.record("levy.refund_request.created", refund_request, actor=by, data={
         "order": order.code, "travellers": refund_request.travellers, "amount": refund_request.amount, "reason": reason})
     return refund_request
 
 
 @transaction.atomic
-def withdraw_refund_request(refund_request: RefundRequest) -> RefundRequest:
-    refund_request = RefundRequest.objects.select_for_update().get(pk=refund_request.pk)
+def withdraw_refund_request(refund_request: RefundRequest, by=None) -> RefundRequest:
+    refund_request = RefundRequest.objects.select_for_update().select_related("endpoint").get(pk=refund_request.pk)
+    require_endpoint_manager(by, refund_request.endpoint)
     if refund_request.state != RefundRequest.State.PENDING:
         raise ConflictError(_("Only a request waiting for review can be withdrawn."), code="request_decided")
     refund_request.state = RefundRequest.State.WITHDRAWN
     refund_request.decided_at = timezone.now()
     refund_request.save(update_fields=["state", "decided_at"])
-    audit.record("levy.refund_request.withdrawn", refund_request, data={"order": refund_request.order.code})
+    audit.record("levy.refund_request.withdrawn", refund_request, actor=by, data={"order": refund_request.order.code})
     return refund_request
 
 
