@@ -47,6 +47,9 @@ def test_a_hotel_asks_an_officer_approves_and_only_that_guest_loses_the_voucher(
     assert (body["state"], body["travellers"], body["amount"], body["refund"]) == ("pending", [2], paid_order.unit_amount, None)
     assert_error_body(_ask(partner, paid_order, {"travellers": [1], "reason": "other"}), 409, "request_pending")
 
+    dashboard = _console(levy.officer).get("/console/levy/").content.decode()
+    assert 'data-testid="pending-refund-requests"' in dashboard
+    assert "refund-requests/" in _console(levy.officer).get(f"/console/levy/orders/{paid_order.code}/").content.decode()
     queue = _console(levy.officer).get("/console/levy/refund-requests/")
     assert queue.status_code == 200 and paid_order.code in queue.content.decode()
     detail_url = f"/console/levy/refund-requests/{body['id']}/"

@@ -56,6 +56,7 @@ def dashboard(request):
     flagged = SettlementBatch.objects.filter(flagged__gt=0)[:5]
     return render(request, "levy/dashboard.html", {"data": data, "days": days, "start": start, "end": end, "flagged": flagged,
                                                    "channels": dict(services.Channel.choices),
+                                                   "pending_refund_requests": services.pending_refund_requests(request.user).count(),
                                                    "can_import_arrivals": permissions.has_perm(request.user, "levy.add_arrivalcount")})
 
 
@@ -105,6 +106,7 @@ def order_detail(request, code: str):
     return render(request, "levy/order_detail.html", {
         "order": order, "travellers": travellers, "payments": order.payments.prefetch_related("refunds"),
         "reasons": policy.RefundReason.choices, "can_refund": permissions.has_perm(request.user, "levy.add_refund", order),
+        "refund_requests": order.refund_requests.all(),
     })
 
 
