@@ -42,6 +42,7 @@ from .common import (
     clear_caches,
     levy_institution,
     logger,
+    utc_timestamp,
 )
 from .orders import (
     cancel_order,
@@ -119,7 +120,6 @@ from .partners import (
     registered_endpoint,
     revoke_endpoint_key,
     run_idempotent,
-    utc_timestamp,
 )
 from .reconciliation import (
     SETTLEMENT_COLUMNS,

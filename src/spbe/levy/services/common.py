@@ -1,10 +1,11 @@
-"""Shared helpers of the levy services: the levy institution, random codes, today's date, caches."""
+"""Shared helpers of the levy services: the levy institution, random codes, today's date, caches,
+the partner API's time format."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -65,3 +66,17 @@ _ACTIVE_KEY: dict = {}
 
 
 ACTIVE_KEY_CACHE_SECONDS = 60  # after a rotation other processes sign with the old key (still valid) this long
+
+
+def utc_timestamp(value) -> str | None:
+    """The partner API's one time convention: ISO 8601 in UTC with a Z, whole seconds."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
@@ -28,7 +28,7 @@ from ..models import (
     Refund,
     Traveller,
 )
-from .common import _unique_code, levy_institution
+from .common import _unique_code, levy_institution, utc_timestamp
 from .orders import voucher_status
 
 
@@ -203,20 +203,6 @@ def build_commission_statement(endpoint: Endpoint, year: int, quarter: int, by=N
 
 
 # --- what a partner sees of an order (API answers and webhook payloads) ---------------------
-
-
-def utc_timestamp(value) -> str | None:
-    """The partner API's one time convention: ISO 8601 in UTC with a Z, whole seconds."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if timezone.is_naive(value):
-            value = timezone.make_aware(value)
-    return value.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def partner_order_view(order: Order, payment: Payment | None = None) -> dict:

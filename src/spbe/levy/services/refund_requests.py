@@ -18,7 +18,8 @@ from spbe.core.services import ConflictError, ServiceError
 from .. import policy
 from ..models import CheckpointScan, Order, Payment, RefundRequest, Traveller
 from . import webhooks
-from .partners import require_endpoint_manager, utc_timestamp
+from .common import utc_timestamp
+from .partners import require_endpoint_manager
 from .refunds import request_refund
 from .vouchers import revoke_voucher
 

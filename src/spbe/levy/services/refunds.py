@@ -23,7 +23,7 @@ from ..providers import ProviderError, get_provider
 from . import queues
 from .vouchers import revoke_voucher
 from . import webhooks
-from .partners import utc_timestamp
+from .common import utc_timestamp
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from ..models import (
 from . import queues, webhooks
 from .common import ACTIVE_KEY_CACHE_SECONDS, _ACTIVE_KEY, _random_code, _today
 from .orders import covering_voucher, find_order, voucher_status
-from .partners import utc_timestamp
+from .common import utc_timestamp
 
 
 @lru_cache(maxsize=8)
