@@ -50,7 +50,7 @@ def _refundable_travellers(order: Order, positions: list[int]) -> list[Traveller
 def request_partner_refund(order: Order, *, travellers: list[int], reason: str, note: str = "", by=None) -> RefundRequest:
     """For the order's own endpoint: ``by=None`` is the endpoint itself through a signed API
     request (the API finds the order by the caller's endpoint), else a person of the endpoint."""
-    order = Order.objects.select_for_update().select_related("endpoint").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("endpoint").get(pk=order.pk)  # endpoint is nullable: lock the order row only
     if order.endpoint_id is None:
         raise ConflictError(_("Only orders made through a Love Bali Endpoint can be refunded this way."), code="not_partner_order")
     require_endpoint_manager(by, order.endpoint)
