@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from django.core import mail
 
 from spbe.core.tasks import ping, send_notification_email
-from tests.support.servers import run_worker, worker_env
+from tests.support.servers import redis_test_url, run_worker, worker_env
 
 
 @pytest.mark.django_db
@@ -36,18 +33,10 @@ def test_database_worker_consumes_enqueued_task(settings):
     assert result.return_value["worker_pid"] != os.getpid()
 
 
-def _redis_url() -> str | None:
-    return os.environ.get("SPBE_TEST_REDIS_URL")
-
-
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_redis_worker_consumes_enqueued_task(settings):
-    url = _redis_url()
-    if not url:
-        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
-            pytest.fail("SPBE_TEST_REDIS_URL must be set when SPBE_REQUIRE_SERVICES=1")
-        pytest.skip("no Redis server configured (set SPBE_TEST_REDIS_URL)")
+    url = redis_test_url()
     import django_rq.queues
 
     settings.REDIS_URL = url
@@ -55,12 +44,7 @@ def test_redis_worker_consumes_enqueued_task(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}}
     django_rq.queues.get_queue("default").empty()
     result = ping.enqueue("selamat")
-    env = worker_env("redis")
-    env["REDIS_URL"] = url
-    worker = subprocess.run(
-        [sys.executable, "-m", "spbe.manage", "worker", "--burst"], env=env, capture_output=True, text=True,
-        timeout=120,
-    )
+    worker = run_worker("redis", env=dict(worker_env("redis"), REDIS_URL=url))
     assert worker.returncode == 0, worker.stderr
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -76,11 +60,7 @@ def test_redis_worker_consumes_enqueued_task(settings):
 @pytest.mark.services
 def test_redis_jobs_are_retried_after_a_crash_but_not_after_an_exception(settings, tmp_path):
     """The policy of spbe.core.rqworker; a real lost host is tests/deploy/test_scale_out.py."""
-    url = _redis_url()
-    if not url:
-        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
-            pytest.fail("SPBE_TEST_REDIS_URL must be set when SPBE_REQUIRE_SERVICES=1")
-        pytest.skip("no Redis server configured (set SPBE_TEST_REDIS_URL)")
+    url = redis_test_url()
     import django_tasks_rq
     from redis import Redis
     from rq.job import Job, JobStatus
@@ -97,8 +77,7 @@ def test_redis_jobs_are_retried_after_a_crash_but_not_after_an_exception(setting
     env = dict(worker_env("redis"), REDIS_URL=redis_url)
 
     def burst():
-        return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst", "--queue", "default"],
-                              env=env, capture_output=True, text=True, timeout=120, cwd=Path(__file__).parents[2])
+        return run_worker("redis", "--queue", "default", env=env)
 
     runs = tmp_path / "runs"
     failing = Job.fetch(always_fails.enqueue(str(runs)).id, connection=redis)

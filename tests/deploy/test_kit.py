@@ -21,7 +21,7 @@ from django.db import connection
 
 from tests.core.test_settings_and_health import production_env  # noqa: F401  (fixture)
 from spbe.core.loopback import stop_processes
-from tests.support.servers import database_url
+from tests.support.servers import database_url, redis_test_url, require
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -30,13 +30,6 @@ SITE_VARS = ("SPBE_SERVER_NAME", "SPBE_HTTPS_PORT", "SPBE_HTTP_PORT", "SPBE_UPST
              "SPBE_STATIC_ROOT")
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def _needs(what: str, present: bool):
-    if not present:
-        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{what} is required in CI")
-        pytest.skip(f"{what} is not available")
 
 
 def _free_port() -> int:
@@ -98,10 +91,9 @@ def _render_site(values: dict) -> str:
 def test_the_kit_serves_the_platform_through_nginx(tmp_path, production_env):  # noqa: F811
     if connection.vendor != "postgresql":
         pytest.skip("production refuses SQLite: the kit runs in the PostgreSQL leg")
-    redis_url = os.environ.get("SPBE_TEST_REDIS_URL")
-    _needs("Redis (SPBE_TEST_REDIS_URL)", bool(redis_url))
+    redis_url = redis_test_url()
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
-    _needs("nginx", bool(nginx))
+    require("nginx", bool(nginx))
     queues_url = redis_url.rsplit("/", 1)[0] + "/7"  # a Redis database of its own: no other test's jobs
 
     web_port, https_port, http_port = _free_port(), _free_port(), _free_port()

@@ -25,19 +25,13 @@ from django.db import connection
 
 from benchmarks.pg import _bin as pg_bin
 from spbe.core.loopback import LoopbackServer, QuietHandler
+from tests.support.servers import require
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ALERTS, PAGE, PAGE_DELAY = 3000, 500, 1.0  # six pages (the backfill asks for 500 a page): several seconds
 
 pytestmark = [pytest.mark.services]
-
-
-def _needs(what: str, present: bool):
-    if not present:
-        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
-            pytest.fail(f"{what} is required in CI")
-        pytest.skip(f"{what} is not available")
 
 
 def _run(*cmd: str, **kwargs) -> subprocess.CompletedProcess:
@@ -170,10 +164,10 @@ def _wait(predicate, seconds: float, what: str, logs: list[Path]):
 def test_a_killed_worker_host_loses_no_job_and_issues_nothing_twice(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("runs once, in the PostgreSQL leg (it brings its own database host)")
-    _needs("root (network namespaces)", os.geteuid() == 0)
-    _needs("iproute2", bool(shutil.which("ip")))
-    _needs("PostgreSQL server binaries", bool(pg_bin("initdb") and pg_bin("pg_ctl")))
-    _needs("redis-server", bool(shutil.which("redis-server")))
+    require("root (network namespaces)", os.geteuid() == 0)
+    require("iproute2", bool(shutil.which("ip")))
+    require("PostgreSQL server binaries", bool(pg_bin("initdb") and pg_bin("pg_ctl")))
+    require("redis-server", bool(shutil.which("redis-server")))
     import psycopg
     from redis import Redis
     from rq import Worker

@@ -10,6 +10,7 @@ import time
 from contextlib import contextmanager
 
 import httpx
+import pytest
 from django.db import connection
 
 
@@ -28,16 +29,32 @@ def database_url() -> str:
             f":{settings_dict['PORT'] or 5432}/{settings_dict['NAME']}")
 
 
+def require(what: str, present: bool) -> None:
+    """Skip a test whose server or tool is missing on a developer's machine; in CI
+    (SPBE_REQUIRE_SERVICES=1) a missing one is a failure, never a silent skip."""
+    if not present:
+        if os.environ.get("SPBE_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{what} is required in CI")
+        pytest.skip(f"{what} is not available")
+
+
+def redis_test_url() -> str:
+    """The Redis server the tests may use (SPBE_TEST_REDIS_URL), or skip/fail as ``require``."""
+    url = os.environ.get("SPBE_TEST_REDIS_URL", "")
+    require("Redis (SPBE_TEST_REDIS_URL)", bool(url))
+    return url
+
+
 def worker_env(backend: str) -> dict:
     """The environment of a task worker (or any command) on the test database."""
     return dict(os.environ, SPBE_TASKS_BACKEND=backend, DJANGO_SETTINGS_MODULE="spbe.config.settings",
                 DATABASE_URL=database_url())
 
 
-def run_worker(backend: str) -> subprocess.CompletedProcess:
-    """`spbe worker --burst`: works off what is queued, then exits."""
-    return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst"], env=worker_env(backend),
-                          capture_output=True, text=True, timeout=120)
+def run_worker(backend: str, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`spbe worker --burst [args]`: works off what is queued, then exits."""
+    return subprocess.run([sys.executable, "-m", "spbe.manage", "worker", "--burst", *args],
+                          env=env or worker_env(backend), capture_output=True, text=True, timeout=120)
 
 
 def server_env(**extra: str) -> dict:

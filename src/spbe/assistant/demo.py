@@ -43,7 +43,6 @@ def load_demo() -> None:
         services.save_canned_reply(title, language, body)
 
 
-
 def load_demo_conversations() -> None:
     """A few past conversations for the inbox and analytics: answering them needs the index that a
     server builds at start, so `make run` loads them once the server is ready."""

@@ -12,7 +12,6 @@ Public lookups are rate-limited per client address.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from django.conf import settings
 from django.urls import reverse
@@ -431,7 +430,7 @@ def partner_cancel_order(request, code: str, payload: CancelIn):
 
 class RefundRequestIn(Schema):
     travellers: list[int] = Field(..., min_length=1, max_length=20, description="positions in the order (1 = first traveller)")
-    reason: Literal["trip_cancelled", "paid_twice", "wrong_details", "other"]
+    reason: RefundRequest.Reason
     note: str = Field("", max_length=1000, description="what the levy officer should know")
 
 

@@ -56,7 +56,7 @@ def dashboard(request):
     flagged = SettlementBatch.objects.filter(flagged__gt=0)[:5]
     return render(request, "levy/dashboard.html", {"data": data, "days": days, "start": start, "end": end, "flagged": flagged,
                                                    "channels": dict(services.Channel.choices),
-                                                   "pending_refund_requests": services.pending_refund_requests(request.user).count(),
+                                                   "pending_refund_requests": services.refund_requests_for(request.user).count(),
                                                    "can_import_arrivals": permissions.has_perm(request.user, "levy.add_arrivalcount")})
 
 
@@ -139,12 +139,7 @@ def refund_request_list(request):
     """The officers' queue of partner refund requests: waiting ones first, oldest first."""
     permissions.require(request.user, "levy.view_refund")
     state = request.GET.get("state", RefundRequest.State.PENDING)
-    qs = permissions.scope_queryset(request.user, "levy.view_refund",
-                                    RefundRequest.objects.select_related("order", "endpoint", "refund"))
-    if state:
-        qs = qs.filter(state=state)
-    qs = qs.order_by("created_at") if state == RefundRequest.State.PENDING else qs.order_by("-created_at")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(services.refund_requests_for(request.user, state), 50).get_page(request.GET.get("page"))
     return render(request, "levy/refund_request_list.html", {"page": page, "state": state, "states": RefundRequest.State.choices})
 
 

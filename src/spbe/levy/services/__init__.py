@@ -134,7 +134,7 @@ from .sweep import sweep
 from .refund_requests import (
     decide_refund_request,
     partner_refund_request_view,
-    pending_refund_requests,
+    refund_requests_for,
     request_partner_refund,
     withdraw_refund_request,
 )
@@ -253,7 +253,7 @@ __all__ = [
     "sweep",
     "decide_refund_request",
     "partner_refund_request_view",
-    "pending_refund_requests",
+    "refund_requests_for",
     "request_partner_refund",
     "withdraw_refund_request",
 ]

@@ -40,7 +40,10 @@ def _refundable_travellers(order: Order, positions: list[int]) -> list[Traveller
         if voucher is None or voucher.revoked_at is not None:
             raise ConflictError(_("Traveller %(n)s has no valid voucher to refund.") % {"n": traveller.position},
                                 code="not_refundable")
-        if CheckpointScan.objects.filter(voucher=voucher, result=CheckpointScan.Result.VALID).exists():
+    used = set(CheckpointScan.objects.filter(voucher__in=[t.voucher for t in chosen], result=CheckpointScan.Result.VALID)
+               .values_list("voucher_id", flat=True))
+    for traveller in chosen:
+        if traveller.voucher.pk in used:
             raise ConflictError(_("Traveller %(n)s's voucher was already checked on arrival; it cannot be refunded.")
                                 % {"n": traveller.position}, code="voucher_used")
     return chosen
@@ -101,7 +104,8 @@ def decide_refund_request(refund_request: RefundRequest, *, approve: bool, note:
         raise ServiceError(_("Say why the request is rejected; the partner sees it."), field="note")
     order = refund_request.order
     if approve:
-        chosen = _refundable_travellers(order, refund_request.travellers)  # still true now?
+        # Checked again: a voucher may have been scanned or revoked since the partner asked.
+        chosen = _refundable_travellers(order, refund_request.travellers)
         payment = order.payments.filter(state=Payment.State.CONFIRMED).order_by("confirmed_at").first()
         if payment is None:
             raise ConflictError(_("The order has no confirmed payment left to refund."), code="not_refundable")
@@ -134,8 +138,11 @@ def partner_refund_request_view(refund_request: RefundRequest) -> dict:
     }
 
 
-def pending_refund_requests(user):
-    """The officers' review queue: oldest first, within what ``user`` may see."""
-    qs = RefundRequest.objects.filter(state=RefundRequest.State.PENDING).select_related("order", "endpoint")
-    return permissions.scope_queryset(user, "levy.view_refund", qs).order_by("created_at")
-
+def refund_requests_for(user, state: str = RefundRequest.State.PENDING):
+    """Requests in ``state`` (all when empty) that ``user`` may see: the officers' review queue
+    (pending ones oldest first, the others newest first)."""
+    qs = RefundRequest.objects.select_related("order", "endpoint", "refund")
+    if state:
+        qs = qs.filter(state=state)
+    qs = permissions.scope_queryset(user, "levy.view_refund", qs)
+    return qs.order_by("created_at") if state == RefundRequest.State.PENDING else qs.order_by("-created_at")
