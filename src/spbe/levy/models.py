@@ -379,6 +379,14 @@ class SigningKey(models.Model):
     # Signs partners' sandbox vouchers only; never published to scanners, so those never verify.
     sandbox = models.BooleanField(default=False)
 
+    class Meta:
+        constraints = [
+            # One key signs at a time (one live, one sandbox): two workers making the first key
+            # at once cannot both succeed, and neither has to lock another key's row to know.
+            models.UniqueConstraint(fields=["sandbox"], condition=models.Q(retired_at__isnull=True),
+                                    name="levy_one_active_signing_key"),
+        ]
+
     def __str__(self) -> str:
         return f"key {self.number}"
 

@@ -43,8 +43,8 @@ def active_signing_key() -> SigningKey:
     cached = _ACTIVE_KEY.get("key")
     if cached is not None and _ACTIVE_KEY["until"] > time.monotonic():
         return cached
-    key = _on_first_use(lambda: SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).order_by("-number").first(),
-                        rotate_signing_key)
+    key = _on_first_use(lambda: SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).first(),
+                        lambda: _make_first_key(sandbox=False))
     # Cache only once committed: a key made in a transaction that rolls back must not linger.
     transaction.on_commit(lambda: _ACTIVE_KEY.update(key=key, until=time.monotonic() + ACTIVE_KEY_CACHE_SECONDS))
     return key
@@ -52,8 +52,8 @@ def active_signing_key() -> SigningKey:
 
 def _on_first_use(find, make) -> SigningKey:
     """The key ``find`` returns, else the one ``make`` creates. Workers of a fresh install may
-    make it at the same moment (with no key yet there is no row to lock): the loser finds its key
-    number taken, so it reads the winner's key, or tries again."""
+    make it at the same moment: the one-active-key constraint (or the key number) refuses the
+    loser, which then reads the winner's key, or tries again."""
     for _attempt in range(3):
         key = find()
         if key is not None:
@@ -99,15 +99,23 @@ def public_keys() -> dict[int, Ed25519PublicKey]:
 
 def sandbox_signing_key() -> SigningKey:
     """The key of partners' test vouchers (made on first use, with the next free number)."""
-    return _on_first_use(lambda: SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first(), _make_sandbox_key)
+    return _on_first_use(lambda: SigningKey.objects.filter(sandbox=True, retired_at__isnull=True).first(),
+                         lambda: _make_first_key(sandbox=True))
 
 
-def _make_sandbox_key() -> SigningKey:
-    last = SigningKey.objects.select_for_update().order_by("-number").first()
+def _make_first_key(*, sandbox: bool) -> SigningKey:
+    """The first key of its kind, made inside whatever transaction needs it (paying an order).
+    It locks no existing key row: a voucher insert elsewhere holds a key-share lock on the key it
+    uses until commit, so a FOR UPDATE here would deadlock with it over the audit chain."""
+    from django.db.models import Max
+
+    number = (SigningKey.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+    if number > 255:
+        raise ServiceError(_("All 255 key numbers are used."))
     public_key, private_key_encrypted = _new_key_material()
-    key = SigningKey.objects.create(number=(last.number if last else 0) + 1, public_key=public_key, sandbox=True,
+    key = SigningKey.objects.create(number=number, public_key=public_key, sandbox=sandbox,
                                     private_key_encrypted=private_key_encrypted)
-    audit.record("levy.signing_key.created", key, data={"number": key.number, "sandbox": True})
+    audit.record("levy.signing_key.created", key, data={"number": number, "public_key": key.public_key, "sandbox": sandbox})
     return key
 
 
