@@ -11,6 +11,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,15 +81,11 @@ def _new_key_material() -> tuple[str, str]:
 def rotate_signing_key(by=None) -> SigningKey:
     """A new key for new vouchers; old keys stay published so issued vouchers still verify."""
     permissions.require_unless_system(by, "levy.add_signingkey")
+    # Locking the newest key serialises rotations (an admin path, never run inside a payment).
     last = SigningKey.objects.select_for_update().order_by("-number").first()
-    number = (last.number if last else 0) + 1
-    if number > 255:
-        raise ServiceError(_("All 255 key numbers are used."))
-    public_key, private_key_encrypted = _new_key_material()
     SigningKey.objects.filter(retired_at__isnull=True, sandbox=False).update(retired_at=timezone.now())
-    key = SigningKey.objects.create(number=number, public_key=public_key, private_key_encrypted=private_key_encrypted)
+    key = _create_key((last.number if last else 0) + 1, sandbox=False, by=by)
     _ACTIVE_KEY.clear()
-    audit.record("levy.signing_key.created", key, actor=by, data={"number": number, "public_key": key.public_key})
     return key
 
 
@@ -107,15 +104,16 @@ def _make_first_key(*, sandbox: bool) -> SigningKey:
     """The first key of its kind, made inside whatever transaction needs it (paying an order).
     It locks no existing key row: a voucher insert elsewhere holds a key-share lock on the key it
     uses until commit, so a FOR UPDATE here would deadlock with it over the audit chain."""
-    from django.db.models import Max
+    return _create_key((SigningKey.objects.aggregate(last=Max("number"))["last"] or 0) + 1, sandbox=sandbox)
 
-    number = (SigningKey.objects.aggregate(last=Max("number"))["last"] or 0) + 1
+
+def _create_key(number: int, *, sandbox: bool, by=None) -> SigningKey:
     if number > 255:
         raise ServiceError(_("All 255 key numbers are used."))
     public_key, private_key_encrypted = _new_key_material()
     key = SigningKey.objects.create(number=number, public_key=public_key, sandbox=sandbox,
                                     private_key_encrypted=private_key_encrypted)
-    audit.record("levy.signing_key.created", key, data={"number": number, "public_key": key.public_key, "sandbox": sandbox})
+    audit.record("levy.signing_key.created", key, actor=by, data={"number": number, "public_key": public_key, "sandbox": sandbox})
     return key
 
 
