@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
 from django.test import Client
@@ -23,8 +23,11 @@ from tests.support.servers import allow_outbound
 from .test_disclosure import programme  # noqa: F401  (fixture)
 from tests import pdfcheck
 
+# An hour ago, in each version's wire format: the SOC summary looks back a fixed number of days,
+# so a fixed date would drop out of it as the calendar moves on.
+_AN_HOUR_AGO = datetime.now(dt_timezone.utc) - timedelta(hours=1)
 V4_ALERT = {
-    "timestamp": "2026-11-20T10:15:02.123+0800", "id": "1764929536.7192965",
+    "timestamp": _AN_HOUR_AGO.astimezone(dt_timezone(timedelta(hours=8))).strftime("%Y-%m-%dT%H:%M:%S.123%z"), "id": "1764929536.7192965",
     "rule": {"level": 7, "description": "Integrity checksum changed.", "id": "550", "groups": ["ossec", "syscheck"],
              "mitre": {"id": ["T1565.001"], "technique": ["Stored Data Manipulation"]}},
     "agent": {"id": "012", "name": "web-dispar", "ip": "10.10.1.12"}, "manager": {"name": "wazuh-manager"},
@@ -32,7 +35,7 @@ V4_ALERT = {
     "full_log": "File '/var/www/html/index.php' modified",
 }
 V5_FINDING = {
-    "@timestamp": "2026-11-21T02:00:00Z", "event": {"id": "f-9a8b7c", "action": "login-failed"},
+    "@timestamp": _AN_HOUR_AGO.strftime("%Y-%m-%dT%H:%M:%SZ"), "event": {"id": "f-9a8b7c", "action": "login-failed"},
     "rule": {"id": "sigma-5710", "name": "SSH brute force", "category": "authentication"},
     "wazuh": {"rule": {"level": "high"}}, "agent": {"id": "013", "name": "app-bapenda"},
     "source": {"ip": "203.0.113.7"}, "threat": {"technique": [{"id": "T1110"}]},
