@@ -55,7 +55,8 @@ def test_handoff_goes_to_the_on_duty_officer_who_speaks_the_language(kb, on_shif
     conversation = services.start_conversation(language="fr")
     services.visitor_message(conversation, "Je veux être remboursé, mon voyage est annulé")
     conversation.refresh_from_db()
-    assert conversation.status == Conversation.Status.WAITING and conversation.handoff_reason == "bot:topic"
+    assert conversation.status == Conversation.Status.WAITING and conversation.handoff_reason == "bot:topic:refund"
+    assert conversation.handoff_reason_label == "A case for an officer: Refund"
     assert conversation.assigned_to == french
     assert conversation.first_response_due > now
     # Once an officer owns the chat the bot stays quiet.

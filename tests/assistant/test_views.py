@@ -43,7 +43,7 @@ def test_duty_officer_answers_from_the_inbox(kb, on_shift):
     services.visitor_message(conversation, "I paid twice for my wife")
     duty = login(kb.duty)
     inbox = duty.get("/console/assistant/").content.decode()
-    assert f"#{conversation.pk}" in inbox and "bot:topic" in inbox
+    assert f"#{conversation.pk}" in inbox and "Kasus untuk petugas: Tertagih dua kali" in inbox and "bot:topic" not in inbox
     page = duty.get(f"/console/assistant/conversations/{conversation.pk}/").content.decode()
     assert "I paid twice for my wife" in page and "double_payment" in page
     duty.post(f"/console/assistant/conversations/{conversation.pk}/", {"action": "reply", "body": "Please send the order code."})

@@ -3,6 +3,8 @@
 Read-only: conversations, events and actions are recorded by ``services``. The decision is:
 
 * small talk (hello, thanks) → a fixed reply;
+* the message reports a case (a refund, a double charge, a rejected exemption, a wish to talk to a
+  person, …: ``engine.intent``) → hand off with that topic, before any retrieval;
 * the best entry is a hand-off topic (refunds, double payment, …) → hand off;
 * the best entry is still waiting for approval → hand off (never answer unapproved text);
 * calibrated confidence below the threshold → hand off, offering the closest questions;
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import generation, knowledge
+from .engine import intent
 from .engine import language as language_id
 from .phrases import SMALL_TALK, phrase
 
@@ -72,6 +75,11 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
             return Reply(language, phrase(kind, language), confidence=1.0, reason="small_talk")
 
     live = knowledge.current(day)
+    case = intent.detect_case(question)
+    if case:
+        topic = live.by_key.get(case) if live is not None else None
+        sources = [_source(topic, language)] if topic is not None and topic.kind == "handoff" else []
+        return Reply(language, phrase("handoff", language), sources, 1.0, True, "topic", case, topic.pk if topic else None)
     if live is None:
         return Reply(language, phrase("handoff", language), handoff=True, reason="no_knowledge")
     ranking = live.index.search(redact(question), language)

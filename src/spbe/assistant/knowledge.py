@@ -47,6 +47,10 @@ class LiveIndex:
     index: Index
     entries: list[IndexedEntry]
 
+    @property
+    def by_key(self) -> dict[str, IndexedEntry]:
+        return {entry.key: entry for entry in self.entries}
+
 
 _live: LiveIndex | None = None
 _lock = threading.Lock()

@@ -198,6 +198,10 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} ({self.get_status_display()})"
 
+    @property
+    def handoff_reason_label(self) -> str:
+        return handoff_reason_label(self.handoff_reason)
+
 
 class Message(models.Model):
     class Sender(models.TextChoices):
@@ -285,3 +289,27 @@ class CannedReply(models.Model):
     class Meta:
         ordering = ["title", "language"]
         constraints = [models.UniqueConstraint(fields=["institution", "title", "language"], name="assistant_canned_title_language")]
+
+
+# Why a conversation went to a person, as staff read it (``Conversation.handoff_reason`` holds the code).
+HANDOFF_REASONS = {
+    "visitor": _("The tourist asked for a person"),
+    "bot:low_confidence": _("The assistant was not sure of the answer"),
+    "bot:pending_approval": _("The answer is still waiting for approval"),
+    "bot:no_knowledge": _("The knowledge base is empty"),
+    "bot:topic": _("A case for an officer"),
+}
+CASE_TOPICS = {
+    "refund": _("Refund"), "double_payment": _("Charged twice"), "payment_problem": _("Payment problem"),
+    "correct_data": _("Correction of traveller data"), "human": _("Asked for a person"),
+    "exemption_status": _("Exemption application status"), "exemption_appeal": _("Review of a rejected exemption"),
+    "complaint": _("Complaint"), "visa": _("Visa or immigration question"), "lost_no_details": _("Lost voucher without order details"),
+    "vitas_no_card": _("VITAS holder without a KITAS card"),
+}
+
+
+def handoff_reason_label(reason: str) -> str:
+    if reason.startswith("bot:topic:"):
+        topic = reason.removeprefix("bot:topic:")
+        return f"{HANDOFF_REASONS['bot:topic']}: {CASE_TOPICS.get(topic, topic.replace('_', ' '))}"
+    return str(HANDOFF_REASONS.get(reason, reason))

@@ -43,6 +43,7 @@ from .models import (
     KnowledgeEntry,
     Message,
     Suggestion,
+    handoff_reason_label,
 )
 from .phrases import phrase
 
@@ -388,7 +389,8 @@ def visitor_message(conversation: Conversation, text: str) -> list[Message]:
     if reply.handoff:
         conversation.save()
         bot = _bot(conversation, reply.answer, reply, Message.Decision.HANDOFF)
-        _handoff(conversation, f"bot:{reply.reason}", bot_reply=reply)
+        reason = f"bot:topic:{reply.entry_key}" if reply.reason == "topic" and reply.entry_key else f"bot:{reply.reason}"
+        _handoff(conversation, reason, bot_reply=reply)
         return [bot]
     conversation.save()
     if reply.reason in ("answered",):
@@ -477,7 +479,7 @@ def _handoff(conversation: Conversation, reason: str, bot_reply: Reply | None = 
     conversation.save()
     kind = ConversationEvent.Kind.VISITOR_HANDOFF if reason == "visitor" else ConversationEvent.Kind.BOT_HANDOFF
     _event(conversation, kind, reason=reason, confidence=round(bot_reply.confidence, 3) if bot_reply else None,
-           candidates=[c["id"] for c in bot_reply.candidates] if bot_reply else [])
+           topic=bot_reply.entry_key if bot_reply else "", candidates=[c["id"] for c in bot_reply.candidates] if bot_reply else [])
     if officer is not None:
         _event(conversation, ConversationEvent.Kind.ASSIGNED, officer=officer.username, automatic=True)
     else:
@@ -779,6 +781,8 @@ def analytics(start: date, end: date, user=None) -> dict:
     by_language = list(conversations.values("language").annotate(
         n=Count("id", distinct=True), handed=Count("id", filter=Q(handed_off_at__isnull=False), distinct=True)).order_by("-n"))
     reasons = list(conversations.exclude(handoff_reason="").values("handoff_reason").annotate(n=Count("id")).order_by("-n"))
+    for row in reasons:
+        row["label"] = handoff_reason_label(row["handoff_reason"])
     return {
         "conversations": total,
         "deflected": deflected,
