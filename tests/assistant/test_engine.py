@@ -6,7 +6,7 @@ import pytest
 
 from spbe.assistant.engine import embedding, language, textproc
 from spbe.assistant.engine.bm25 import BM25
-from spbe.assistant.engine.retrieval import Index, Phrasing, _threshold
+from spbe.assistant.engine.retrieval import Index, Phrasing, Sample, _threshold
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -83,3 +83,32 @@ def test_hybrid_index_finds_the_entry_across_languages_and_calibrates():
     ranking = index.search("kapal pesiar", "id")
     assert int(ranking.order[0]) == 1
     assert 0.0 <= calibration.probability(ranking.features) <= 1.0
+
+
+def test_weighted_threshold_counts_each_mistake_by_its_weight():
+    probabilities = np.array([0.99, 0.9, 0.8])
+    labels = np.array([1, 0, 1])
+    # One wrong answer of weight 1 among 10 units of weight is 10 %: allowed at 0.1, not at 0.05.
+    assert _threshold(probabilities, labels, 0.1, np.array([1.0, 1.0, 8.0])) == 0.8
+    assert _threshold(probabilities, labels, 0.05, np.array([1.0, 1.0, 8.0])) == 0.99
+
+
+def test_realistic_samples_choose_the_threshold_and_framed_ones_only_fit():
+    texts = {
+        0: ["How much is the levy?", "What does the tourist tax cost?", "Berapa biaya pungutan?"],
+        1: ["Do cruise passengers pay?", "levy for cruise ship passengers", "Apakah penumpang kapal pesiar membayar?"],
+    }
+    phrasings = [Phrasing(entry, lang, text, "question") for entry, items in texts.items() for text, lang in zip(items, ["en", "en", "id"])]
+    index = Index([0, 1], phrasings, embedding.embed([p.text for p in phrasings]))
+    samples = [
+        Sample("Hi, we fly to Bali next week with friends, how much do we each pay for this tourist levy thing?", "en", frozenset({0}), weight=8.0),
+        Sample("Our cruise stops in Benoa for a day, do the ship passengers pay too?", "en", frozenset({1}), weight=8.0),
+        Sample("Where can I rent a scooter in Canggu for a week?", "en", weight=8.0),
+        Sample("Hello! How much is the levy? thanks", "en", frozenset({0}), exclude=0, sets_threshold=False),
+    ]
+    calibration = index.calibrate([("What time does the temple close?", "en")], 0.0, samples)
+    # Chosen on the negative and the three realistic samples, not on the framed one or the leave-one-out rows.
+    assert calibration.realistic == 4
+    assert calibration.samples == len(phrasings) + 1 + len(samples)
+    scooter = index.search("Where can I rent a scooter in Canggu for a week?", "en")
+    assert calibration.probability(scooter.features) < calibration.threshold  # no wrong answer allowed

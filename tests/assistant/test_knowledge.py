@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from spbe.assistant import knowledge, services
-from spbe.assistant.models import LANGUAGES, KnowledgeEntry
+from spbe.assistant.models import LANGUAGES, EntryText, KnowledgeEntry
 from spbe.audit.models import AuditEvent
 from spbe.core.services import ConflictError, ServiceError
 
@@ -81,14 +81,14 @@ def test_expired_and_retired_entries_are_never_answered(kb):
 
 
 def test_a_pending_draft_sends_matching_questions_to_a_person(kb):
-    draft = json.loads(resources.files("spbe.assistant").joinpath("data/pending_drafts.json").read_text())["children"]
+    draft = json.loads(resources.files("spbe.assistant").joinpath("data/pending_drafts.json").read_text())["qris_abroad"]
     texts = {lang: {"question": q, "paraphrases": p, "keywords": "", "answer": a} for lang, (q, p, a) in draft["texts"].items()}
-    entry, _ = services.upsert_entry("children", texts, kind=KnowledgeEntry.Kind.ANSWER, source=KnowledgeEntry.Source.STAFF)
-    reply = services.ask("levy for children")
+    entry, _ = services.upsert_entry("qris_abroad", texts, kind=KnowledgeEntry.Kind.ANSWER, source=KnowledgeEntry.Source.STAFF)
+    reply = services.ask("Can I pay the levy with a QR app from my own country?")
     assert reply.handoff and "Draft" not in reply.answer
     services.approve_entry(entry, by=kb.officer)
-    reply = services.ask("levy for children")
-    assert not reply.handoff and reply.entry_key == "children" and "Draft" in reply.answer
+    reply = services.ask("Can I pay the levy with a QR app from my own country?")
+    assert not reply.handoff and reply.entry_key == "qris_abroad" and "Draft" in reply.answer
 
 
 def test_only_levy_officers_approve(kb):
@@ -123,3 +123,20 @@ def test_gold_questions_are_not_in_the_knowledge_base(kb):
     for item in gold:
         assert item["question"].casefold().strip() not in indexed, item
         assert item["question"].casefold().strip() not in negatives, item
+
+
+def test_realistic_calibration_messages_are_apart_from_gold_and_the_knowledge_base(kb):
+    """They choose the answer threshold, so they must never be what the assistant is measured on."""
+    from spbe.assistant import calibration, evaluation
+
+    gold = {item["question"].casefold().strip() for item in evaluation.load_gold()}
+    indexed = set()
+    for text in EntryText.objects.all():
+        indexed |= {text.question.casefold().strip(), *(p.casefold().strip() for p in text.paraphrases)}
+    keys = set(KnowledgeEntry.objects.values_list("key", flat=True))
+    messages = calibration.realistic_messages()
+    assert len(messages) >= 100 and {m["language"] for m in messages} == {"en", "id", "zh", "ko", "ja", "ru", "fr", "de"}
+    for message in messages:
+        text = message["message"].casefold().strip()
+        assert text not in gold and text not in indexed, message
+        assert message["expect"] == calibration.HANDOFF or set(message["expect"].split("|")) <= keys, message

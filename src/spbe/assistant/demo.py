@@ -1,5 +1,5 @@
 """Demo data: the knowledge base built from the Love Bali FAQ and approved, the hand-off
-topics, one draft waiting for approval (children), a roster around the clock, canned replies,
+topics, one draft waiting for approval (foreign QR apps through QRIS cross-border), a roster around the clock, canned replies,
 and a few past conversations for the inbox and analytics."""
 
 from __future__ import annotations

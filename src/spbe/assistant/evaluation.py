@@ -6,6 +6,11 @@ scope, prompt injection). The gold questions are written apart from the knowledg
 appear in it (a test checks this), and the engine's settings were chosen on the knowledge base's
 own leave-one-out, so these figures are not tuned on the test set.
 
+``calibration_report`` adds two views of the confidence model itself: a reliability curve on the
+gold set (how often the top entry is right at each confidence) and a 5-fold cross-validation over
+the realistic calibration messages (refit without a fold, then decide on it), since the messages
+that choose the threshold would flatter it if scored in-sample.
+
 Per language: hit@1, hit@3 and MRR@10 of the expected entry among all entries in force;
 hand-off precision and recall (positive = must hand off); wrong-answer rate = answered with a
 wrong entry, or answered when it had to hand off, over all questions; the share of answerable
@@ -21,7 +26,10 @@ from importlib import resources
 
 import numpy as np
 
-from . import answering, knowledge
+from django.conf import settings
+
+from . import answering, calibration, knowledge
+from .engine import textproc
 
 HANDOFF = "HANDOFF"
 TARGETS = {"hit@1": 0.9, "wrong_rate": 0.02, "p95_ms": 150.0}
@@ -43,6 +51,7 @@ class LanguageResult:
     suggested_right: int = 0
     latencies: list = field(default_factory=list)
     mistakes: list = field(default_factory=list)
+    confidences: list = field(default_factory=list)  # (confidence, top entry right) where retrieval decided
 
     def metrics(self) -> dict:
         def ratio(a, b):
@@ -90,8 +99,9 @@ def evaluate(gold: list[dict]) -> dict:
         for bucket in (result, overall):
             _score(bucket, item, reply, ranked, elapsed)
     rows = [per_language[lang].metrics() for lang in sorted(per_language)]
+    reliability = _reliability(overall.confidences)
     return {"languages": rows, "overall": overall.metrics(), "targets": TARGETS,
-            "threshold": live.index.calibration.threshold, "entries": len(keys),
+            "threshold": live.index.calibration.threshold, "entries": len(keys), "reliability": reliability,
             "mistakes": [m for lang in sorted(per_language) for m in per_language[lang].mistakes]}
 
 
@@ -102,6 +112,8 @@ def _score(bucket: LanguageResult, item: dict, reply, ranked: list[str], elapsed
     if reply.handoff:
         bucket.handed_off += 1
     if expected == HANDOFF:
+        if reply.reason in ("answered", "low_confidence"):
+            bucket.confidences.append((reply.confidence, False))
         bucket.must_handoff += 1
         if reply.handoff:
             bucket.handoff_true += 1
@@ -111,6 +123,8 @@ def _score(bucket: LanguageResult, item: dict, reply, ranked: list[str], elapsed
         return
     bucket.answerable += 1
     rank = ranked.index(expected) + 1 if expected in ranked else None
+    if reply.reason in ("answered", "low_confidence"):
+        bucket.confidences.append((reply.confidence, rank == 1))
     if rank == 1:
         bucket.hits1 += 1
     if rank and rank <= 3:
@@ -123,6 +137,54 @@ def _score(bucket: LanguageResult, item: dict, reply, ranked: list[str], elapsed
     if not reply.handoff and reply.entry_key != expected:
         bucket.wrong += 1
         bucket.mistakes.append({"id": item["id"], "question": item["question"], "expected": expected, "got": reply.entry_key})
+
+
+RELIABILITY_BINS = (0.0, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0001)
+
+
+def _reliability(confidences: list[tuple[float, bool]]) -> list[dict]:
+    """Per confidence band: how many questions retrieval decided and how often its top entry was right."""
+    bands = []
+    for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        inside = [right for confidence, right in confidences if low <= confidence < high]
+        bands.append({"from": low, "to": min(high, 1.0), "count": len(inside),
+                      "right": sum(inside) / len(inside) if inside else None})
+    return bands
+
+
+def calibration_report(folds: int = 5) -> dict:
+    """Cross-validated decisions on the realistic calibration messages: for each fold, refit the
+    confidence model and threshold without it, then answer or hand off each of its messages."""
+    live = knowledge.current()
+    if live is None:
+        raise RuntimeError("the knowledge base is empty: run `spbe assistant_import` and approve the entries")
+    index, negatives = live.index, knowledge.calibration_negatives()
+    everything = calibration.samples(index, live.entries, negatives)
+    realistic = [i for i, sample in enumerate(everything) if sample.weight == calibration.REALISTIC_WEIGHT]
+    kept = index.calibration
+    counts = {"messages": 0, "answerable": 0, "answered_right": 0, "wrong": 0, "handed_off": 0}
+    try:
+        for fold in range(folds):
+            held_out = set(realistic[fold::folds])
+            fitted = index.calibrate(negatives, settings.ASSISTANT_MAX_WRONG_RATE,
+                                     [s for i, s in enumerate(everything) if i not in held_out])
+            vectors = index.embed_known([everything[i].text for i in sorted(held_out)])
+            for vector, i in zip(vectors, sorted(held_out)):
+                sample = everything[i]
+                ranking = index.rank(vector, textproc.tokens(sample.text, sample.language))
+                top = int(ranking.order[0])
+                answered = top not in sample.skip_if_top and fitted.probability(ranking.features) >= fitted.threshold
+                counts["messages"] += 1
+                counts["answerable"] += bool(sample.answers)
+                counts["answered_right"] += answered and top in sample.answers
+                counts["wrong"] += answered and top not in sample.answers
+                counts["handed_off"] += not answered
+    finally:
+        index.calibration = kept
+    return {**counts, "folds": folds,
+            "answered_right_rate": counts["answered_right"] / counts["answerable"] if counts["answerable"] else None,
+            "wrong_rate": counts["wrong"] / counts["messages"] if counts["messages"] else None,
+            "threshold_in_use": kept.threshold, "threshold_rows": kept.realistic}
 
 
 def meets_targets(report: dict) -> list[str]:

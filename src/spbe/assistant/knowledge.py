@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from . import calibration
 from .engine import embedding, vector_cache
 from .engine.retrieval import Index, Phrasing
 from .models import EmbeddingCache, EntryText, KnowledgeEntry
@@ -121,7 +122,9 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
         return None
     index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]),
                   embed_known=embeddings, embed_query=query_vector)
-    index.calibrate(calibration_negatives(), max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE)
+    negatives = calibration_negatives()
+    index.calibrate(negatives, max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE,
+                    samples=calibration.samples(index, entries, negatives))
     return LiveIndex(stamp, index, entries)
 
 

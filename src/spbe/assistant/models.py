@@ -304,7 +304,7 @@ CASE_TOPICS = {
     "correct_data": _("Correction of traveller data"), "human": _("Asked for a person"),
     "exemption_status": _("Exemption application status"), "exemption_appeal": _("Review of a rejected exemption"),
     "complaint": _("Complaint"), "visa": _("Visa or immigration question"), "lost_no_details": _("Lost voucher without order details"),
-    "vitas_no_card": _("VITAS holder without a KITAS card"),
+    "vitas_no_card": _("VITAS holder without a KITAS card"), "off_role": _("Request outside the assistant's role"),
 }
 
 

@@ -154,7 +154,7 @@ def import_handoff_topics(by=None) -> dict:
 
 def import_drafts(by=None) -> dict:
     """Staff drafts shipped with the platform that wait for the province's confirmation (e.g.
-    whether children pay): indexed as pending, so matching questions go to a person."""
+    whether foreign QR apps are accepted): indexed as pending, so matching questions go to a person."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for key, draft in _data("pending_drafts.json").items():
         texts = {lang: {"question": q, "paraphrases": p, "keywords": "", "answer": a} for lang, (q, p, a) in draft["texts"].items()}

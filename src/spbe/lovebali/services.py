@@ -48,6 +48,8 @@ def faq_items(language: str, day=None) -> list[dict]:
                 "answer": str(item.answer) % values,
                 "url": f"{page}#{item.key}",
                 "link": reverse(f"lovebali:{item.link}") if item.link else "",
+                "source": item.source,
+                "source_url": item.source_url,
             }
             for item in FAQ
         ]

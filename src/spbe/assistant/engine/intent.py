@@ -77,7 +77,7 @@ CASE_PATTERNS: dict[str, list[Pattern]] = {
          r"(no voucher|not (get|got|received|receive)|never (got|received|came|arrived)|didn'?t (get|receive|come|arrive)|"
          r"haven'?t (got|received)|hasn'?t (come|arrived)|says? (failed|unpaid|pending)|still (pending|unpaid)|failed|stuck)"),
         r"(payment|transaction|card|qris) (failed|was declined|declined|was rejected|error|keeps failing|not going through|didn'?t go through)",
-        (r"(sudah (bayar|transfer|dibayar)|terdebet|terpotong|kepotong|saldo)", r"(tapi|tetapi|namun|belum|tidak (datang|masuk|ada)|gagal)"),
+        (r"(sudah (bayar|transfer|dibayar)|terdebet|terpotong|kepotong|saldo)", r"(belum (masuk|datang|dapat|terima|menerima|ada|muncul)|tidak (datang|masuk|ada|dapat|menerima)|gak (dapat|masuk|ada)|gagal)"),
         r"(pembayaran|transaksi|kartu)\w* (saya )?(gagal|ditolak|error)",
         (r"(扣了|扣款|钱也扣|钱被扣|已扣)", r"(没|未|失败|还没|没有)"),
         r"(付款|支付|交易)(一直)?(失败|不成功|出错)", r"卡被拒",
@@ -93,15 +93,15 @@ CASE_PATTERNS: dict[str, list[Pattern]] = {
         r"(zahlung|transaktion).{0,30}fehlgeschlagen", (r"abgebucht", r"(kein(en)? (gutschein|beleg)|nicht erhalten)"),
     ],
     "correct_data": [
-        (r"(wrong|mistake|typo|misspel|incorrect|swapped|mistyped|error in)", r"(name|passport|date|email|e-mail|number|birth|nationality)"),
+        (r"(wrong|mistake (in|on|with)|made a mistake|typo|misspel|incorrect|swapped|mistyped|error in)", r"(name|passport|date|email|e-mail|number|birth|nationality)"),
         r"(change|correct|fix|edit|update|amend) (the |my |a |his |her |our )?(name|passport|arrival date|date|email|e-mail|nationality)",
         (r"(salah|keliru|typo|tertukar)", r"(nama|paspor|tanggal|email|nomor|kewarganegaraan)"),
         r"(ubah|ganti|koreksi|perbaiki|ralat|mengubah|mengganti|memperbaiki)\w* (nama|nomor paspor|paspor|tanggal|email|data)",
         r"(写错|填错|输错|打错|拼错|弄错|错了|有误)", (r"(修改|更正|更改)", r"(名字|姓名|护照|日期|邮箱)"), r"(修改|更正|更改|改)(一下)?(名字|姓名|护照|日期|邮箱|信息)",
         r"(잘못 (입력|적|썼|기재)|오타|틀렸|틀려)", (r"(이름|여권|날짜|이메일|국적)", r"(수정|변경|바꾸|바꿀|고치|고쳐)"),
-        r"(間違え|間違って|間違い|誤って|打ち間違|入力ミス|誤り)", (r"(名前|氏名|パスポート|日付|メール|国籍)", r"(修正|変更|訂正|直し|直す)"),
+        r"(間違え|間違って|間違い|誤って(入力|記入|登録|書)|打ち間違|入力ミス|誤り)", (r"(名前|氏名|パスポート|日付|メール|国籍)", r"(修正|変更|訂正|直し|直す)"),
         r"(ошиб|опечат|неправильно (указал|ввел|ввёл|написал))", r"(исправить|изменить|поменять) (\w+ )?(имя|фамилию|номер|дату|почту|email|паспорт)",
-        r"(erreur|faute de frappe|me suis tromp|mal (orthographi|[ée]crit|saisi|tap)|inexact)",
+        r"(erreur (dans|sur|de saisie|d'orthographe)|faute de frappe|me suis tromp|mal (orthographi|[ée]crit|saisi|tap)|inexact)",
         r"mauvais(e)? (num[ée]ro|nom|passeport|date|e-?mail|adresse)", r"falsche\w* (pass|name|namen|datum|e-?mail|geburts)",
         r"(corriger|modifier|changer|rectifier) (mon |ma |le |la |l'|les )?(nom|num[ée]ro|passeport|date|e-?mail|adresse|nationalit)",
         r"(tippfehler|vertippt|falsch (eingegeben|geschrieben|angegeben|eingetragen)|fehler (im|in der|beim))",
@@ -112,7 +112,7 @@ CASE_PATTERNS: dict[str, list[Pattern]] = {
         r"keluhan|komplain|mengeluh|pungli|kasar|uang (tunai )?tambahan|minta uang|suap|"
         r"mengadu|pengaduan|aduan|"
         r"投诉|举报|态度(很|非常)?差|索要|索贿|要钱|不礼貌|"
-        r"불만|민원|신고|항의|불친절|무례|현금을 (더 )?(달라|요구)|"
+        r"불만|민원|(?<!입국 )(?<!세관 )신고(?!서)|항의|불친절|무례|현금을 (더 )?(달라|요구)|"
         r"苦情|クレーム|通報|態度が悪|失礼|賄賂|現金を要求|"
         r"жалоб|пожаловаться|груб|взятк|вымогал|требовал\w* (с нас |с меня )?(наличн|деньг)|"
         r"plainte|r[ée]clamation|impoli|pot-de-vin|r[ée]clam[ée] de l'argent|argent liquide en plus|"
@@ -132,6 +132,16 @@ CASE_PATTERNS: dict[str, list[Pattern]] = {
         r"(mit )?(einem |einer )?(menschen|mitarbeiter|mitarbeiterin|berater|beraterin|agenten|echten person) (sprechen|reden|verbinden)",
         r"kundenservice|kundendienst|echte person|kein bot",
     ],
+    # Attempts to make the assistant leave its role (prompt injection, credentials): a person looks.
+    "off_role": [
+        r"(ignore|disregard|forget) (all |any |your |the |previous |prior |above )+(instructions|rules|prompt)", r"system prompt|jailbreak|developer mode",
+        r"(admin|administrator|root|database|server) (password|credentials|login)", r"(abaikan|lupakan) (semua |seluruh )?(instruksi|perintah|aturan)",
+        r"kata sandi (admin|administrator)", r"(忽略|无视|忘记)(你的|之前的|所有|以上)?(指令|指示|规则|提示)", r"(管理员|后台)(的)?密码",
+        r"(지시|명령|규칙|프롬프트)(를|을)? ?무시", r"관리자 ?(비밀번호|암호)", r"(指示|命令|ルール|プロンプト)を無視", r"管理者(の)?パスワード",
+        r"(игнорируй|забудь|проигнорируй) (все |свои |предыдущие )*(инструкц|правил|указани)", r"пароль (администратора|админа)",
+        r"ignore[sz]? (toutes |tes |vos |les |)(instructions|consignes|r[èe]gles)", r"mot de passe (admin|administrateur)",
+        r"ignorier\w* (alle |deine |ihre |die |vorherigen )*(anweisungen|regeln|instruktionen)", r"(admin|administrator)-?passwort",
+    ],
     # What immigration charges (the e-VOA is Rp500,000) is not the levy: the immigration office answers.
     "visa": [
         (r"(visa|visum|visa on arrival|voa|签证|落地签|비자|ビザ|виз)", r"(500[.,]?000|500 ?k|500 ribu|500 000|50万|50만|500 000|500 тыс)"),
@@ -147,6 +157,12 @@ def _compile(pattern: Pattern) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(part) for part in parts)
 
 
+# Cues that make a matching message a question after all: "is the levy included in the e-VOA
+# (500k)?" is what the site's not-the-visa answer settles.
+CASE_EXCEPTIONS: dict[str, str] = {
+    "visa": r"(includ|separate|same as|part of|termasuk|terpisah|sama dengan|包含|包括|一样吗|포함|같은 ?건|含まれ|同じ|входит|отдельн|то же самое|compris|inclus|s[ée]par[ée]|enthalten|getrennt|dasselbe|extra)",
+}
+_EXCEPTIONS = {topic: re.compile(pattern) for topic, pattern in CASE_EXCEPTIONS.items()}
 _COMPILED = {topic: [_compile(p) for p in patterns] for topic, patterns in CASE_PATTERNS.items()}
 
 
@@ -154,6 +170,8 @@ def detect_case(text: str) -> str:
     """The case topic a message reports, or "" when it reads as a question the site answers."""
     folded = unicodedata.normalize("NFKC", text or "").casefold().replace("’", "'")
     for topic, patterns in _COMPILED.items():
+        if topic in _EXCEPTIONS and _EXCEPTIONS[topic].search(folded):
+            continue
         for parts in patterns:
             if all(part.search(folded) for part in parts):
                 return topic

@@ -31,7 +31,9 @@ from . import embedding, textproc
 
 LEXICAL_WEIGHT = 0.7
 TOP_PHRASINGS = 2
-FEATURES = ("dense_top", "dense_margin", "bm25_share", "agree", "fused_margin", "dense_z", "lexical_z")
+# ``length`` (log of the query's token count) lets the model learn that a long, chatty message
+# scores lower against short entries than a terse one that is just as right.
+FEATURES = ("dense_top", "dense_margin", "bm25_share", "agree", "fused_margin", "dense_z", "lexical_z", "length")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class Calibration:
     threshold: float
     samples: int = 0
     loo_hit_rate: float = 0.0
+    realistic: int = 0  # calibration rows the threshold was chosen on (0: the leave-one-out rows)
 
     def probability(self, features: np.ndarray) -> float:
         z = float(((features - self.mean) / self.scale) @ self.weights + self.bias)
@@ -107,7 +110,8 @@ class Index:
         lexical = self._per_entry(lexical_docs)
         fused = _zscore(dense) + LEXICAL_WEIGHT * _zscore(lexical)
         order = np.argsort(-fused, kind="stable")
-        return Ranking(order, fused, dense, lexical, _features(order, fused, dense, lexical))
+        features = np.append(_features(order, fused, dense, lexical), np.log1p(len(query_tokens)))
+        return Ranking(order, fused, dense, lexical, features)
 
     def search(self, text: str, language: str) -> Ranking:
         text = textproc.page_terms(text)  # both views see the knowledge base's words
@@ -116,9 +120,18 @@ class Index:
 
     # -- calibration -------------------------------------------------------------------------
 
-    def calibrate(self, negatives: list[tuple[str, str]], max_wrong_rate: float = 0.01) -> Calibration:
-        """Fit the confidence model on leave-one-out queries plus out-of-scope ``(text, lang)``."""
-        rows, labels = [], []
+    def calibrate(self, negatives: list[tuple[str, str]], max_wrong_rate: float = 0.01,
+                  samples: list[Sample] = ()) -> Calibration:
+        """Fit the confidence model and choose the answer threshold.
+
+        The model is fitted on leave-one-out queries (each KB phrasing asked with itself removed),
+        the out-of-scope ``negatives`` ``(text, lang)`` and the realistic ``samples`` — messages
+        the way tourists write them, labelled with the entries that answer them. The threshold is
+        chosen on the negatives and the samples marked ``sets_threshold`` alone: the KB's own phrasings sit much closer to the
+        entries than what people type, so a threshold fitted on them hands off most real questions.
+        Without samples, the leave-one-out rows choose it as before.
+        """
+        rows, labels, weights = [], [], []
         for position, phrasing in enumerate(self.phrasings):
             if phrasing.role in ("answer", "keywords"):
                 continue
@@ -126,22 +139,52 @@ class Index:
             ranking = self.rank(self.vectors[position], tokens, exclude=position)
             rows.append(ranking.features)
             labels.append(1.0 if ranking.order[0] == phrasing.entry else 0.0)
+            weights.append(1.0)
         positives = len(rows)
-        if negatives:
-            vectors = self.embed_known([text for text, _ in negatives])
-            for vector, (text, language) in zip(vectors, negatives):
-                rows.append(self.rank(vector, textproc.tokens(text, language)).features)
-                labels.append(0.0)
-        x, y = np.array(rows), np.array(labels)
+        realistic = []
+        texts = [text for text, _ in negatives] + [sample.text for sample in samples]
+        vectors = self.embed_known(texts) if texts else np.zeros((0, self.vectors.shape[1]))
+        for vector, (text, language) in zip(vectors[:len(negatives)], negatives):
+            rows.append(self.rank(vector, textproc.tokens(text, language)).features)
+            labels.append(0.0)
+            weights.append(1.0)
+            realistic.append(len(rows) - 1)
+        for vector, sample in zip(vectors[len(negatives):], samples):
+            ranking = self.rank(vector, textproc.tokens(sample.text, sample.language), exclude=sample.exclude)
+            top = int(ranking.order[0])
+            if top in sample.skip_if_top:
+                continue  # that winner is handed off whatever the confidence says
+            rows.append(ranking.features)
+            labels.append(1.0 if top in sample.answers else 0.0)
+            weights.append(sample.weight)
+            if sample.sets_threshold:
+                realistic.append(len(rows) - 1)
+        x, y, w = np.array(rows), np.array(labels), np.array(weights)
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale[scale < 1e-9] = 1.0
-        weights, bias = _logistic((x - mean) / scale, y)
-        calibration = Calibration(mean, scale, weights, bias, threshold=1.0, samples=len(y),
+        coefficients, bias = _logistic((x - mean) / scale, y, w)
+        calibration = Calibration(mean, scale, coefficients, bias, threshold=1.0, samples=len(y),
                                   loo_hit_rate=float(y[:positives].mean()) if positives else 0.0)
         probabilities = np.array([calibration.probability(row) for row in x])
-        calibration.threshold = _threshold(probabilities, y, max_wrong_rate)
+        chosen = np.array(realistic) if samples else np.arange(len(y))
+        calibration.threshold = _threshold(probabilities[chosen], y[chosen], max_wrong_rate, w[chosen])
+        calibration.realistic = len(chosen) if samples else 0
         self.calibration = calibration
         return calibration
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One calibration message as a tourist writes it: the entries (positions) that answer it,
+    none when it must go to a person; ``exclude`` a phrasing to leave out (the one a framed
+    sample was made from); ``skip_if_top`` winners the decision never answers from (hand-off topics)."""
+    text: str
+    language: str
+    answers: frozenset = frozenset()
+    exclude: int | None = None
+    skip_if_top: frozenset = frozenset()
+    weight: float = 1.0
+    sets_threshold: bool = True  # False: helps fit the model but does not choose the threshold
 
 
 MAX_ENTRY_SHARE = 0.3
@@ -173,22 +216,26 @@ def _features(order, fused, dense, lexical) -> np.ndarray:
     return np.array([dense[top], dense[top] - best_other_dense, share, agree, fused_margin, dense_z, lexical_z])
 
 
-def _logistic(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5, l2: float = 1e-3):
+def _logistic(x: np.ndarray, y: np.ndarray, sample_weights: np.ndarray | None = None, steps: int = 3000,
+              rate: float = 0.5, l2: float = 1e-3):
+    sample_weights = np.ones(len(y)) if sample_weights is None else sample_weights / sample_weights.mean()
     weights, bias = np.zeros(x.shape[1]), 0.0
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
-        error = p - y
+        error = (p - y) * sample_weights
         weights -= rate * (x.T @ error / len(y) + l2 * weights)
         bias -= rate * float(error.mean())
     return weights, bias
 
 
-def _threshold(probabilities: np.ndarray, labels: np.ndarray, max_wrong_rate: float) -> float:
-    """The lowest threshold whose wrong answers (answered but wrong) stay within the target."""
-    total = len(labels)
+def _threshold(probabilities: np.ndarray, labels: np.ndarray, max_wrong_rate: float,
+               sample_weights: np.ndarray | None = None) -> float:
+    """The lowest threshold whose (weighted) wrong answers — answered but wrong — stay within the target."""
+    sample_weights = np.ones(len(labels)) if sample_weights is None else sample_weights
+    total = sample_weights.sum()
     for candidate in np.unique(np.concatenate([probabilities, [1.0]])):
         answered = probabilities >= candidate
-        wrong = np.count_nonzero(answered & (labels == 0))
+        wrong = sample_weights[answered & (labels == 0)].sum()
         if wrong <= max_wrong_rate * total:
             return float(candidate)
     return 1.0

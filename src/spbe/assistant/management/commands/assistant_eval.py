@@ -21,10 +21,13 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text")
         parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
         parser.add_argument("--mistakes", action="store_true", help="list the questions answered wrongly")
+        parser.add_argument("--no-calibration", action="store_true",
+                            help="skip the cross-validation over the realistic calibration messages (a few seconds per fold)")
 
-    def handle(self, *args, gold, format, check, mistakes, **options):
+    def handle(self, *args, gold, format, check, mistakes, no_calibration, **options):
         try:
             report = evaluation.evaluate(evaluation.load_gold(gold))
+            report["calibration"] = None if no_calibration else evaluation.calibration_report()
         except (OSError, ValueError, RuntimeError) as exc:
             raise CommandError(str(exc)) from exc
         failures = evaluation.meets_targets(report)
@@ -42,6 +45,16 @@ class Command(BaseCommand):
             self.stdout.write(f"entries in force: {report['entries']}; answer threshold (calibrated): {report['threshold']:.3f}")
             self.stdout.write("ho-P/ho-R: hand-off precision/recall; ans: answerable questions answered right at once; "
                               "ans+s: answered, or the right question among the offered suggestions")
+            self.stdout.write("reliability on the gold set (confidence band: questions, top entry right):")
+            for band in report["reliability"]:
+                self.stdout.write(f"  {band['from']:.2f}-{band['to']:.2f}: {band['count']:>4}  {_f(band['right'])}")
+            cal = report["calibration"]
+            if cal:
+                self.stdout.write(
+                    f"realistic calibration messages, {cal['folds']}-fold cross-validated: {cal['messages']} messages, "
+                    f"answered right at once {_f(cal['answered_right_rate'])} of {cal['answerable']} answerable, "
+                    f"wrong {_f(cal['wrong_rate'])}, handed off {cal['handed_off']} "
+                    f"(threshold in use {cal['threshold_in_use']:.3f}, chosen on {cal['threshold_rows']} rows)")
             self.stdout.write("targets: hit@1 >= 0.9 per language, wrong <= 0.02, p95 < 150 ms")
             self.stdout.write("all targets met" if not failures else "targets missed:\n  " + "\n  ".join(failures))
             if mistakes:
