@@ -17,7 +17,7 @@ from spbe.core.services import ConflictError, ServiceError
 
 def test_import_builds_pending_entries_in_every_language_with_numbers_from_policy(levy, settings):
     counts = services.import_site_faq()
-    assert counts["created"] == 21
+    assert counts["created"] == 32
     entry = KnowledgeEntry.objects.get(key="amount")
     assert entry.status == KnowledgeEntry.Status.PENDING and entry.source == KnowledgeEntry.Source.SITE
     assert {t.language for t in entry.texts.all()} == set(LANGUAGES)
@@ -26,7 +26,7 @@ def test_import_builds_pending_entries_in_every_language_with_numbers_from_polic
     validity = KnowledgeEntry.objects.get(key="validity").texts.get(language="de").answer
     assert str(settings.LEVY_VOUCHER_VALID_DAYS) in validity
     assert KnowledgeEntry.objects.get(key="lost_voucher").action == KnowledgeEntry.Action.VOUCHER_RESEND
-    assert services.import_site_faq() == {"created": 0, "updated": 0, "unchanged": 21}  # idempotent
+    assert services.import_site_faq() == {"created": 0, "updated": 0, "unchanged": 32}  # idempotent
 
 
 def test_nothing_is_answered_before_approval(levy):
@@ -140,3 +140,22 @@ def test_realistic_calibration_messages_are_apart_from_gold_and_the_knowledge_ba
         text = message["message"].casefold().strip()
         assert text not in gold and text not in indexed, message
         assert message["expect"] == calibration.HANDOFF or set(message["expect"].split("|")) <= keys, message
+
+
+def test_a_restart_loads_the_fitted_calibration_instead_of_refitting(kb, monkeypatch):
+    from spbe.assistant.engine.retrieval import Index
+
+    fitted = knowledge.current().index.calibration
+    knowledge.forget()
+
+    def refit(*args, **kwargs):
+        raise AssertionError("refitted although nothing changed")
+
+    monkeypatch.setattr(Index, "calibrate", refit)
+    loaded = knowledge.current().index.calibration
+    assert loaded.threshold == fitted.threshold and list(loaded.weights) == list(fitted.weights)
+    # Any change to what the model depends on (here the wrong-answer target) fits it again.
+    monkeypatch.undo()
+    knowledge.forget()
+    monkeypatch.setattr("django.conf.settings.ASSISTANT_MAX_WRONG_RATE", 0.05)
+    assert knowledge.current().index.calibration.threshold <= fitted.threshold

@@ -109,3 +109,53 @@ def test_suggestion_review_and_roster_in_the_console(kb, on_shift):
     assert "Greeting" in officer.get("/console/assistant/roster/").content.decode()
     response = officer.post("/console/assistant/channels/", {"slug": "qontak", "name": "Qontak", "callback_url": "https://example.com/cb"})
     assert 'data-testid="channel-secret"' in response.content.decode()
+
+
+def test_this_did_not_help_hands_off_and_feeds_the_next_calibration(kb, on_shift):
+    from spbe.assistant import calibration, knowledge
+    from spbe.assistant.models import Message
+
+    client = Client()
+    page = client.post("/lovebali/chat/send/", {"text": "How much is the levy?"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "This didn&#x27;t help" in page or "This didn't help" in page
+    answer = Message.objects.get(decision=Message.Decision.ANSWER)
+    other = services.start_conversation()
+    assert client.post("/lovebali/chat/not-helpful/", {"message": str(other.pk + 999)}).status_code == 200
+    assert Message.objects.get(pk=answer.pk).helpful is None  # not a message of this chat: nothing happens
+    page = client.post("/lovebali/chat/not-helpful/", {"message": str(answer.pk)}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    conversation = Conversation.objects.get(pk=answer.conversation_id)
+    assert conversation.status == Conversation.Status.WAITING and conversation.handoff_reason == "bot:not_helpful"
+    assert Message.objects.get(pk=answer.pk).helpful is False and "This didn" not in page  # asked once, then gone
+    assert conversation.events.filter(kind="not_helpful", data__entry="amount").exists()
+    # The question and the entry that answered it become a sample that only counts if that entry wins again.
+    assert knowledge.not_helpful_questions() == [("How much is the levy?", "en", "amount")]
+    live = knowledge.current()
+    samples = calibration.samples(live.index, live.entries, [], knowledge.not_helpful_questions())
+    feedback = [s for s in samples if s.only_if_top]
+    assert len(feedback) == 1 and feedback[0].answers == frozenset() and feedback[0].weight == calibration.NOT_HELPFUL_WEIGHT
+    assert [live.entries[p].key for p in feedback[0].only_if_top] == ["amount"]
+
+
+def test_a_group_of_unanswered_questions_becomes_a_suggestion_in_one_click(kb, on_shift):
+    conversation = services.start_conversation(language="en")
+    services.visitor_message(conversation, "Can I bring my drone to Bali?")
+    services.visitor_message(conversation, "drone permit Bali airport?")
+    officer = login(kb.officer)
+    page = officer.get("/console/assistant/analytics/").content.decode()
+    assert 'data-testid="draft-entry"' in page
+    response = officer.post("/console/assistant/analytics/", {"question": "Can I bring my drone to Bali? me@example.com", "language": "en"})
+    assert response.status_code == 302 and response["Location"].endswith("/console/assistant/suggestions/")
+    suggestion = Suggestion.objects.get(conversation=None)
+    assert suggestion.question == "Can I bring my drone to Bali? [email]" and suggestion.language == "en"  # personal data masked
+    officer.post("/console/assistant/analytics/", {"question": "Can I bring my drone to Bali? me@example.com", "language": "en"})
+    assert Suggestion.objects.filter(conversation=None).count() == 1  # a second click drafts nothing new
+    assert "Bahasa tidak didukung" in officer.post("/console/assistant/analytics/", {"question": "x", "language": "tlh"}, follow=True).content.decode()
+    assert login(kb.duty).post("/console/assistant/analytics/", {"question": "x", "language": "en"}).status_code == 403
+
+
+def test_every_faq_answer_names_its_source_in_the_page_language(kb):
+    from spbe.lovebali.faq import FAQ
+
+    page = Client().get("/lovebali/faq/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert page.count("出典：") == len(FAQ) and "Perda Bali 2/2025, Art. 10A" in page
+    assert "観光税のお金は何に使われますか？" in page and all(item.source for item in FAQ)

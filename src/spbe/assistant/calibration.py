@@ -17,6 +17,9 @@ samples bring the calibration closer to real messages:
   a framed phrasing is harder than a real message, and on 5-fold cross-validation over the
   realistic messages letting them choose it cost a tenth of the answers for no fewer mistakes.
 
+* "this didn't help" — recent answers tourists marked in the chat (``knowledge.not_helpful_questions``,
+  one per conversation, redacted): the entry that answered counts as wrong for that question.
+
 Messages that ``engine.intent`` routes to a person never reach the threshold and are left out.
 """
 
@@ -34,6 +37,8 @@ HANDOFF = "HANDOFF"
 # A hand-written realistic message counts as much as this many framed or leave-one-out rows.
 REALISTIC_WEIGHT = 8.0
 FRAMED_WEIGHT = 1.0
+# A tourist's "this didn't help" is a weaker label (some press it at an answer they dislike).
+NOT_HELPFUL_WEIGHT = 2.0
 
 
 def _text(name: str) -> str:
@@ -77,8 +82,9 @@ def framed(text: str, language: str, seed: str) -> str:
     return frame.replace("{q}", core)
 
 
-def samples(index, entries, negatives: list[tuple[str, str]]) -> list[Sample]:
-    """Calibration samples for ``index`` over ``entries`` (``knowledge.IndexedEntry`` in index order)."""
+def samples(index, entries, negatives: list[tuple[str, str]], not_helpful: list[tuple[str, str, str]] = ()) -> list[Sample]:
+    """Calibration samples for ``index`` over ``entries`` (``knowledge.IndexedEntry`` in index order);
+    ``not_helpful``: (question, language, entry key) a tourist said the answer did not help with."""
     position_of = {entry.key: position for position, entry in enumerate(entries)}
     # A winner that is a hand-off topic or waits for approval is never answered from.
     not_answered = frozenset(p for p, entry in enumerate(entries) if entry.kind != "answer" or not entry.usable)
@@ -110,6 +116,11 @@ def samples(index, entries, negatives: list[tuple[str, str]]) -> list[Sample]:
             continue
         result.append(Sample(text, language, frozenset({entry}), exclude=position, skip_if_top=not_answered,
                              weight=FRAMED_WEIGHT, sets_threshold=False))
+    for text, language, key in not_helpful:
+        if key in position_of:
+            # Only says that this entry was wrong for the question: counts when it wins again.
+            result.append(Sample(text, language, only_if_top=frozenset({position_of[key]}), skip_if_top=not_answered,
+                                 weight=NOT_HELPFUL_WEIGHT))
     for text, language in negatives:
         result.append(Sample(framed(text, language, text), language, skip_if_top=not_answered, weight=FRAMED_WEIGHT,
                              sets_threshold=False))

@@ -2,7 +2,8 @@
 phrasings, cached embeddings, and the calibrated index built from them.
 
 The index is rebuilt in each process whenever the knowledge base changes (any entry saved,
-approved, retired) or the day changes (effective dates), and is shared by all requests.
+approved, retired) or the day changes (effective dates; also when tourists' "this didn't help"
+feedback since the last build enters the calibration), and is shared by all requests.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -21,8 +22,8 @@ from django.utils import timezone
 
 from . import calibration
 from .engine import embedding, vector_cache
-from .engine.retrieval import Index, Phrasing
-from .models import EmbeddingCache, EntryText, KnowledgeEntry
+from .engine.retrieval import Calibration, Index, Phrasing, calibration_digest
+from .models import EmbeddingCache, EntryText, KnowledgeEntry, Message
 
 
 
@@ -88,7 +89,7 @@ def forget() -> None:
     _live = None
 
 
-def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
+def build(day: date, stamp: tuple = (), reuse_calibration: bool = True) -> LiveIndex | None:
     # Approved entries in force answer; pending ones are indexed too, but only so that a question
     # they match goes to a person instead of to a neighbouring approved answer.
     rows = (
@@ -123,8 +124,16 @@ def build(day: date, stamp: tuple = ()) -> LiveIndex | None:
     index = Index(list(range(len(entries))), phrasings, embeddings([p.text for p in phrasings]),
                   embed_known=embeddings, embed_query=query_vector)
     negatives = calibration_negatives()
-    index.calibrate(negatives, max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE,
-                    samples=calibration.samples(index, entries, negatives))
+    samples = calibration.samples(index, entries, negatives, not_helpful_questions())
+    # Fitting takes seconds (thousands of leave-one-out queries); the same inputs give the same
+    # model, so a fitted one is kept in the local cache file and a restart only loads it.
+    digest = calibration_digest(index, negatives, settings.ASSISTANT_MAX_WRONG_RATE, samples)
+    kept = vector_cache.load(settings.ASSISTANT_VECTOR_CACHE, [digest]).get(digest) if reuse_calibration else None
+    if kept is not None:
+        index.calibration = Calibration.from_json(bytes(kept).decode())
+    else:
+        index.calibrate(negatives, max_wrong_rate=settings.ASSISTANT_MAX_WRONG_RATE, samples=samples)
+        vector_cache.store(settings.ASSISTANT_VECTOR_CACHE, {digest: index.calibration.to_json().encode()})
     return LiveIndex(stamp, index, entries)
 
 
@@ -193,3 +202,25 @@ def calibration_negatives() -> list[tuple[str, str]]:
     text = resources.files("spbe.assistant").joinpath("data/calibration_negatives.txt").read_text(encoding="utf-8")
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
     return [(line, language.detect(line)[0]) for line in lines]
+
+
+def not_helpful_questions(limit: int = 200, days: int = 90) -> list[tuple[str, str, str]]:
+    """(redacted question, language, entry key) for recent answers tourists marked as not
+    helpful, one per conversation: the tourist's message just before the answer."""
+    from .answering import redact  # answering imports this module
+
+    since = timezone.now() - timedelta(days=days)
+    rows = (Message.objects.filter(helpful=False, sender=Message.Sender.BOT, created_at__gte=since)
+            .order_by("conversation_id", "-created_at").values_list("conversation_id", "created_at", "sources", "language"))
+    result, seen = [], set()
+    for conversation_id, created_at, sources, language in rows:
+        if conversation_id in seen or not sources:
+            continue
+        seen.add(conversation_id)
+        asked = (Message.objects.filter(conversation_id=conversation_id, sender=Message.Sender.VISITOR, created_at__lte=created_at)
+                 .order_by("-created_at", "-id").values_list("body", flat=True).first())
+        if asked:
+            result.append((redact(asked)[:1000], language, sources[0]["id"]))
+        if len(result) >= limit:
+            break
+    return result

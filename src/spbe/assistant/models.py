@@ -227,6 +227,8 @@ class Message(models.Model):
     confidence = models.FloatField(null=True, blank=True)
     sources = models.JSONField(default=list, blank=True)
     candidates = models.JSONField(default=list, blank=True)
+    # The tourist's "this didn't help" on an answer (False); feeds the next calibration.
+    helpful = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)  # webhook channel: callback accepted
 
@@ -247,6 +249,7 @@ class ConversationEvent(models.Model):
         BOT_RESOLVED = "bot_resolved", _("Resolved by the assistant")
         RESOLVED = "resolved", _("Resolved by an officer")
         CSAT = "csat", _("Satisfaction rating")
+        NOT_HELPFUL = "not_helpful", _("The tourist said an answer did not help")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -298,6 +301,7 @@ HANDOFF_REASONS = {
     "bot:pending_approval": _("The answer is still waiting for approval"),
     "bot:no_knowledge": _("The knowledge base is empty"),
     "bot:topic": _("A case for an officer"),
+    "bot:not_helpful": _("The tourist said the answer did not help"),
 }
 CASE_TOPICS = {
     "refund": _("Refund"), "double_payment": _("Charged twice"), "payment_problem": _("Payment problem"),

@@ -281,6 +281,30 @@ def mine_conversation(conversation_id: int) -> Suggestion | None:
 
 
 @transaction.atomic
+def draft_from_unanswered(question: str, language: str, by=None) -> Suggestion:
+    """One click on a group of unanswered questions (analytics): a suggestion with the group's
+    question, for a reviewer to answer and turn into an entry on the suggestions page."""
+    permissions.require_unless_system(by, "assistant.add_knowledgeentry")
+    question = answering.redact((question or "").strip())[:500]
+    if not question:
+        raise ServiceError(_("The question is empty."), field="question")
+    if language not in LANGUAGES:
+        raise ServiceError(_("Unsupported language: %(language)s") % {"language": language}, field="language")
+    existing = Suggestion.objects.filter(status=Suggestion.Status.PENDING, question=question, language=language).first()
+    if existing is not None:
+        return existing  # pressed twice, or two reviewers at once
+    reply = answering.ask(question, language, allow_generation=False)
+    similar = None
+    if reply.candidates and reply.confidence >= SIMILAR_MIN_CONFIDENCE:
+        similar = KnowledgeEntry.objects.filter(institution=institution(), key=reply.candidates[0]["id"],
+                                                status=KnowledgeEntry.Status.APPROVED).order_by("-version").first()
+    suggestion = Suggestion.objects.create(institution=institution(), language=language, question=question,
+                                           similar_entry=similar, similarity=reply.confidence if similar else None)
+    audit.record("assistant.suggestion.drafted", suggestion, actor=by, data={"language": language})
+    return suggestion
+
+
+@transaction.atomic
 def accept_suggestion(suggestion: Suggestion, by=None, *, merge_into: KnowledgeEntry | None = None, key: str = "",
                       question: str = "", answer: str = "") -> KnowledgeEntry:
     """Merge the question into an entry as a phrasing, or make a new entry (pending approval)."""
@@ -443,6 +467,26 @@ def request_human(conversation: Conversation) -> Conversation:
         return conversation
     _bot(conversation, phrase("handoff", conversation.language), decision=Message.Decision.HANDOFF)
     _handoff(conversation, "visitor")
+    return conversation
+
+
+@transaction.atomic
+def answer_not_helpful(conversation: Conversation, message_id: int) -> Conversation:
+    """The tourist pressed "this didn't help" under an answer: note it (the question and the entry
+    become a calibration sample at the next index build) and hand the chat to a person."""
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    message = conversation.messages.filter(pk=message_id, sender=Message.Sender.BOT, decision=Message.Decision.ANSWER).first()
+    if message is None:
+        raise ServiceError(_("This answer is not part of the conversation."), field="message")
+    if message.helpful is not None:
+        return conversation  # pressed twice
+    message.helpful = False
+    message.save(update_fields=["helpful"])
+    entry = message.sources[0]["id"] if message.sources else ""
+    _event(conversation, ConversationEvent.Kind.NOT_HELPFUL, entry=entry, confidence=message.confidence)
+    if conversation.status not in OPEN_STATUSES:
+        _bot(conversation, phrase("handoff", conversation.language), decision=Message.Decision.HANDOFF)
+        _handoff(conversation, "bot:not_helpful")
     return conversation
 
 
@@ -835,6 +879,8 @@ def unanswered_groups(conversations, limit: int = 20, similarity: float = 0.9) -
         else:
             groups.append({"count": 1, "examples": [text], "languages": {language: 1}})
             centroids.append(vector.copy())
+    for group in groups:
+        group["language"] = max(group["languages"], key=group["languages"].get)
     return sorted(groups, key=lambda g: -g["count"])[:limit]
 
 

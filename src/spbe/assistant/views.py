@@ -235,10 +235,18 @@ def channels(request):
 
 
 @console_view
+@require_http_methods(["GET", "POST"])
 def analytics(request):
     permissions.require(request.user, "assistant.view_analytics")
+    if request.method == "POST":
+        permissions.require(request.user, "assistant.add_knowledgeentry")
+        drafted = run_service(request, lambda: services.draft_from_unanswered(request.POST.get("question", ""), request.POST.get("language", ""),
+                                                                              by=request.user),
+                              _("A suggestion was drafted from these questions: write the answer and create the entry."))
+        return redirect("assistant:suggestions") if drafted is not None else redirect(request.get_full_path())
     days = min(max(int(request.GET.get("days", 30) or 30), 1), 366)
     end = timezone.localdate()
     start = end - timedelta(days=days - 1)
     report = services.analytics(start, end, user=request.user)
-    return render(request, "assistant/analytics.html", {"report": report, "days": days, "start": start, "end": end})
+    return render(request, "assistant/analytics.html", {"report": report, "days": days, "start": start, "end": end,
+                                                        "can_draft": permissions.has_perm(request.user, "assistant.add_knowledgeentry")})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("chat/human/", views.chat_human, name="chat-human"),
     path("chat/end/", views.chat_end, name="chat-end"),
     path("chat/rate/", views.chat_rate, name="chat-rate"),
+    path("chat/not-helpful/", views.chat_not_helpful, name="chat-not-helpful"),
     path("chat/new/", views.chat_new, name="chat-new"),
     path("o/<str:token>/", views.order, name="order"),
     path("o/<str:token>/status/", views.order_status, name="order-status"),

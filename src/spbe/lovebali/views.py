@@ -143,6 +143,16 @@ def chat_rate(request):
 
 
 @require_POST
+def chat_not_helpful(request):
+    conversation = _chat_conversation(request)
+    if conversation is not None and not _limited(request, "chat", 20):
+        message_id = request.POST.get("message", "")
+        conversation = run_service(request, lambda: assistant.answer_not_helpful(
+            conversation, int(message_id) if message_id.isdigit() else 0)) or conversation
+    return _chat_render(request, conversation)
+
+
+@require_POST
 def chat_new(request):
     request.session.pop(_CHAT_SESSION_KEY, None)
     return _chat_render(request, None)

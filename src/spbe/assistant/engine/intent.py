@@ -100,19 +100,19 @@ CASE_PATTERNS: dict[str, list[Pattern]] = {
         r"(写错|填错|输错|打错|拼错|弄错|错了|有误)", (r"(修改|更正|更改)", r"(名字|姓名|护照|日期|邮箱)"), r"(修改|更正|更改|改)(一下)?(名字|姓名|护照|日期|邮箱|信息)",
         r"(잘못 (입력|적|썼|기재)|오타|틀렸|틀려)", (r"(이름|여권|날짜|이메일|국적)", r"(수정|변경|바꾸|바꿀|고치|고쳐)"),
         r"(間違え|間違って|間違い|誤って(入力|記入|登録|書)|打ち間違|入力ミス|誤り)", (r"(名前|氏名|パスポート|日付|メール|国籍)", r"(修正|変更|訂正|直し|直す)"),
-        r"(ошиб|опечат|неправильно (указал|ввел|ввёл|написал))", r"(исправить|изменить|поменять) (\w+ )?(имя|фамилию|номер|дату|почту|email|паспорт)",
-        r"(erreur (dans|sur|de saisie|d'orthographe)|faute de frappe|me suis tromp|mal (orthographi|[ée]crit|saisi|tap)|inexact)",
+        r"(ошиб\w* в (имени|фамилии|номере|дате|паспорте|почте|адресе|email)|опечат|неправильно (указал|ввел|ввёл|написал))", r"(исправить|изменить|поменять) (\w+ )?(имя|фамилию|номер|дату|почту|email|паспорт)",
+        r"(erreur (dans|sur) (le |la |mon |ma |l'|les )?(nom|pr[ée]nom|num[ée]ro|passeport|date|adresse|nationalit)|erreur de saisie|erreur d'orthographe|faute de frappe|me suis tromp|mal (orthographi|[ée]crit|saisi|tap)|inexact)",
         r"mauvais(e)? (num[ée]ro|nom|passeport|date|e-?mail|adresse)", r"falsche\w* (pass|name|namen|datum|e-?mail|geburts)",
         r"(corriger|modifier|changer|rectifier) (mon |ma |le |la |l'|les )?(nom|num[ée]ro|passeport|date|e-?mail|adresse|nationalit)",
-        r"(tippfehler|vertippt|falsch (eingegeben|geschrieben|angegeben|eingetragen)|fehler (im|in der|beim))",
-        (r"(name|namen|passnummer|pass|datum|e-?mail|staatsangeh)", r"(korrigier|[äa]nder|berichtig)"),
+        r"(tippfehler|vertippt|falsch (eingegeben|geschrieben|angegeben|eingetragen)|fehler (im|in der|beim) (namen|name|pass|datum|geburts|e-?mail-adresse|adresse))",
+        (r"(name|namen|passnummer|pass|datum|e-?mail|staatsangeh)", r"(korrigier|[äa]ndern|ge[äa]ndert|[äa]nderung|berichtig)"),
     ],
     "complaint": [
         r"(complain|complaint|rude|bribe|extortion|extra (cash|money)|demanded (cash|money)|asked (me |us )?for (cash|money)|report (this|an officer|him|her)|"
         r"keluhan|komplain|mengeluh|pungli|kasar|uang (tunai )?tambahan|minta uang|suap|"
         r"mengadu|pengaduan|aduan|"
         r"投诉|举报|态度(很|非常)?差|索要|索贿|要钱|不礼貌|"
-        r"불만|민원|(?<!입국 )(?<!세관 )신고(?!서)|항의|불친절|무례|현금을 (더 )?(달라|요구)|"
+        r"불만|민원|신고(하|할|합|했|드)|(?<!공)항의|불친절|무례|현금을 (더 )?(달라|요구)|"
         r"苦情|クレーム|通報|態度が悪|失礼|賄賂|現金を要求|"
         r"жалоб|пожаловаться|груб|взятк|вымогал|требовал\w* (с нас |с меня )?(наличн|деньг)|"
         r"plainte|r[ée]clamation|impoli|pot-de-vin|r[ée]clam[ée] de l'argent|argent liquide en plus|"

@@ -22,6 +22,8 @@ probability at which the leave-one-out wrong-answer rate stays under the target.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,6 +65,17 @@ class Calibration:
     samples: int = 0
     loo_hit_rate: float = 0.0
     realistic: int = 0  # calibration rows the threshold was chosen on (0: the leave-one-out rows)
+
+    def to_json(self) -> str:
+        return json.dumps({"mean": self.mean.tolist(), "scale": self.scale.tolist(), "weights": self.weights.tolist(),
+                           "bias": self.bias, "threshold": self.threshold, "samples": self.samples,
+                           "loo_hit_rate": self.loo_hit_rate, "realistic": self.realistic})
+
+    @classmethod
+    def from_json(cls, text: str) -> Calibration:
+        data = json.loads(text)
+        return cls(np.array(data["mean"]), np.array(data["scale"]), np.array(data["weights"]), data["bias"], data["threshold"],
+                   data["samples"], data["loo_hit_rate"], data["realistic"])
 
     def probability(self, features: np.ndarray) -> float:
         z = float(((features - self.mean) / self.scale) @ self.weights + self.bias)
@@ -152,8 +165,8 @@ class Index:
         for vector, sample in zip(vectors[len(negatives):], samples):
             ranking = self.rank(vector, textproc.tokens(sample.text, sample.language), exclude=sample.exclude)
             top = int(ranking.order[0])
-            if top in sample.skip_if_top:
-                continue  # that winner is handed off whatever the confidence says
+            if top in sample.skip_if_top or (sample.only_if_top and top not in sample.only_if_top):
+                continue  # that winner is handed off whatever the confidence says, or the label says nothing about it
             rows.append(ranking.features)
             labels.append(1.0 if top in sample.answers else 0.0)
             weights.append(sample.weight)
@@ -185,6 +198,16 @@ class Sample:
     skip_if_top: frozenset = frozenset()
     weight: float = 1.0
     sets_threshold: bool = True  # False: helps fit the model but does not choose the threshold
+    only_if_top: frozenset = frozenset()  # the label holds only when one of these wins (feedback on one answer)
+
+
+def calibration_digest(index: Index, negatives: list[tuple[str, str]], max_wrong_rate: float, samples: list[Sample]) -> str:
+    """A name for everything ``calibrate`` depends on, so a fitted model can be kept and reused."""
+    parts = [FEATURES, LEXICAL_WEIGHT, TOP_PHRASINGS, MAX_ENTRY_SHARE, embedding.MODEL_ID, max_wrong_rate,
+             [(p.entry, p.language, p.role, p.text) for p in index.phrasings], negatives,
+             [(s.text, s.language, sorted(s.answers), s.exclude, sorted(s.skip_if_top), s.weight, s.sets_threshold,
+               sorted(s.only_if_top)) for s in samples]]
+    return "calibration:" + hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
 MAX_ENTRY_SHARE = 0.3

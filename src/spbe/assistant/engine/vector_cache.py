@@ -7,6 +7,9 @@ milliseconds instead of embedding it again for tens of seconds. It is a SQLite f
 library) so that several processes on one host can read and add to it at once; the database
 table ``EmbeddingCache`` still shares vectors between hosts.
 
+The same file keeps fitted confidence models (``knowledge.build``: key ``calibration:<digest of
+every input>``, value the model's JSON), so a restart does not refit them either.
+
 Any failure to read or write the file only costs speed: callers fall back to computing.
 """
 
