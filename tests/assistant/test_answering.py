@@ -151,3 +151,31 @@ def test_every_page_term_in_the_synonym_table_is_what_the_pages_say():
     catalogs = Path(__file__).resolve().parents[2] / "src" / "spbe" / "lovebali" / "locale"
     text = " ".join(p.read_text(encoding="utf-8").casefold() for p in catalogs.glob("*/LC_MESSAGES/django.po"))
     assert all(term.replace(" ", "") in text.replace("-", "") for term in PAGE_TERMS), PAGE_TERMS
+
+
+def test_question_parts_split_only_on_separate_questions():
+    from spbe.assistant.answering import question_parts
+
+    assert question_parts("How much is the levy?") == []
+    assert question_parts("How much is the levy? Do children pay too?") == ["How much is the levy?", "Do children pay too?"]
+    assert question_parts("入境税多少钱？孩子也要交吗？") == ["入境税多少钱？", "孩子也要交吗？"]
+    assert question_parts("Hi? How much is the levy?") == []  # "Hi?" cannot stand alone
+    assert question_parts("How much is it? Who has to pay? Where do I pay? When do I pay?") == []  # over three: the whole decides
+
+
+@pytest.mark.parametrize("question, language, keys", [
+    ("Hi! How much is the levy per person? And do children have to pay too?", "en", ["amount", "children"]),
+    ("Wie viel kostet die Abgabe? Kann ich bar bezahlen?", "de", ["amount", "payment_methods"]),
+    ("入境税多少钱？孩子也要交吗？", "zh", ["amount", "children"]),
+])
+def test_a_message_with_several_questions_is_answered_in_parts(kb, question, language, keys):
+    reply = services.ask(question, language)
+    assert not reply.handoff and [s["id"] for s in reply.sources] == keys
+    assert reply.answer.count("\n\n") == len(keys) - 1  # one paragraph per answer, no "could not answer" note
+
+
+def test_a_part_the_assistant_is_unsure_of_is_named_not_silently_dropped(kb):
+    reply = services.ask("How much is the levy per person? What is the best beach in Uluwatu?", "en")
+    assert not reply.handoff and [s["id"] for s in reply.sources] == ["amount"]
+    assert "150,000" in reply.answer and "could not answer every question" in reply.answer
+    assert services.ask("Where is a good beach? Which restaurant is best?", "en").handoff  # no certain part: the whole decides

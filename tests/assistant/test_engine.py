@@ -112,3 +112,15 @@ def test_realistic_samples_choose_the_threshold_and_framed_ones_only_fit():
     assert calibration.samples == len(phrasings) + 1 + len(samples)
     scooter = index.search("Where can I rent a scooter in Canggu for a week?", "en")
     assert calibration.probability(scooter.features) < calibration.threshold  # no wrong answer allowed
+
+
+@pytest.mark.parametrize("text, named", [
+    ("How much is the tourist levy?", True), ("Berapa pungutan wisman?", True), ("巴厘岛征费多少钱？", True),
+    ("관광세 얼마예요?", True), ("徴収金はいくらですか", True), ("Сколько стоит сбор?", True), ("La taxe coûte combien ?", True),
+    ("Wie hoch ist die Abgabe?", True), ("I paid 150k, where is my voucher?", True),
+    ("Can I pay with Alipay in restaurants?", False), ("Welche Tauchschule ist gut?", False), ("Где арендовать байк?", False),
+])
+def test_naming_the_levy_is_recognised_in_every_language(text, named):
+    from spbe.assistant.engine.textproc import mentions_levy
+
+    assert mentions_levy(text) is named

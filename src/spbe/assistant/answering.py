@@ -8,6 +8,8 @@ Read-only: conversations, events and actions are recorded by ``services``. The d
 * the best entry is a hand-off topic (refunds, double payment, …) → hand off;
 * the best entry is still waiting for approval → hand off (never answer unapproved text);
 * calibrated confidence below the threshold → hand off, offering the closest questions;
+* several questions in one message → one cited answer per question that is confidently about an
+  approved entry, plus a note when some part was not answered (none certain: the whole decides);
 * otherwise → the approved answer in the tourist's language (English if not translated),
   citing the entry, optionally rephrased by a grounded language model.
 """
@@ -82,6 +84,9 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
         return Reply(language, phrase("handoff", language), sources, 1.0, True, "topic", case, topic.pk if topic else None)
     if live is None:
         return Reply(language, phrase("handoff", language), handoff=True, reason="no_knowledge")
+    parts = _answer_in_parts(live, question, language)
+    if parts is not None:
+        return parts
     ranking = live.index.search(redact(question), language)
     confidence = live.index.calibration.probability(ranking.features)
     best = live.entries[int(ranking.order[0])]
@@ -104,6 +109,50 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
     elif answer_language != language and phrase("english_only", language):
         reply.answer = f"{text}\n{phrase('english_only', language)}"
     return reply
+
+
+# A question ends at ? or ？ (a clause ending in 吗/か/까 without one is too loose a cue).
+_QUESTION_END = re.compile(r"(?<=[?？])\s*")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]")
+MAX_PARTS = 3
+
+
+def question_parts(text: str) -> list[str]:
+    """The separate questions of a message ("How much is it? Do children pay?"): pieces ending
+    in a question mark, each long enough to stand alone; [] for a single question."""
+    pieces = [piece.strip() for piece in _QUESTION_END.split(text) if piece.strip()]
+    questions = [piece for piece in pieces if piece[-1] in "?？" and len(piece) >= (4 if _CJK.search(piece) else 8)]
+    return questions if 2 <= len(questions) <= MAX_PARTS else []
+
+
+def _answer_in_parts(live: knowledge.LiveIndex, question: str, language: str) -> Reply | None:
+    """A message with several questions: one answer per question that is confidently about an
+    approved entry, in order, and a note that the others were not answered (the tourist can ask
+    again or press "talk to a person"). With no certain part, the whole message decides."""
+    parts = question_parts(question)
+    if not parts:
+        return None
+    chosen: list[tuple[knowledge.IndexedEntry, float]] = []
+    unsure = 0
+    for part in parts:
+        ranking = live.index.search(redact(part), language)
+        confidence = live.index.calibration.probability(ranking.features)
+        best = live.entries[int(ranking.order[0])]
+        if best.kind != "answer" or not best.usable or confidence < live.index.calibration.threshold:
+            unsure += 1
+        elif best.key not in [entry.key for entry, _ in chosen]:
+            chosen.append((best, confidence))
+    if not chosen or (len(chosen) < 2 and not unsure):
+        return None  # nothing certain in any part, or all parts ask the same thing: decide on the whole
+    texts = [_answer_text(entry, language) for entry, _ in chosen]
+    answer = "\n\n".join(text for text, _ in texts)
+    if any(answer_language != language for _, answer_language in texts) and phrase("english_only", language):
+        answer = f"{answer}\n{phrase('english_only', language)}"
+    if unsure:
+        answer = f"{answer}\n\n{phrase('partly_answered', language)}"
+    first = chosen[0][0]
+    return Reply(language, answer, [_source(entry, language) for entry, _ in chosen], min(c for _, c in chosen), False,
+                 "answered", first.key, first.pk, next((entry.action for entry, _ in chosen if entry.action), ""))
 
 
 def _answer_text(entry: knowledge.IndexedEntry, language: str) -> tuple[str, str]:

@@ -163,6 +163,7 @@ def calibration_report(folds: int = 5) -> dict:
     realistic = [i for i, sample in enumerate(everything) if sample.weight == calibration.REALISTIC_WEIGHT]
     kept = index.calibration
     counts = {"messages": 0, "answerable": 0, "answered_right": 0, "wrong": 0, "handed_off": 0}
+    mistakes: list[dict] = []
     try:
         for fold in range(folds):
             held_out = set(realistic[fold::folds])
@@ -171,7 +172,7 @@ def calibration_report(folds: int = 5) -> dict:
             vectors = index.embed_known([everything[i].text for i in sorted(held_out)])
             for vector, i in zip(vectors, sorted(held_out)):
                 sample = everything[i]
-                ranking = index.rank(vector, textproc.tokens(sample.text, sample.language))
+                ranking = index.rank(vector, textproc.tokens(sample.text, sample.language), query_text=sample.text)
                 top = int(ranking.order[0])
                 answered = top not in sample.skip_if_top and fitted.probability(ranking.features) >= fitted.threshold
                 counts["messages"] += 1
@@ -179,12 +180,15 @@ def calibration_report(folds: int = 5) -> dict:
                 counts["answered_right"] += answered and top in sample.answers
                 counts["wrong"] += answered and top not in sample.answers
                 counts["handed_off"] += not answered
+                if answered and top not in sample.answers:
+                    mistakes.append({"message": sample.text, "expected": sorted(live.entries[p].key for p in sample.answers) or HANDOFF,
+                                     "got": live.entries[top].key})
     finally:
         index.calibration = kept
     return {**counts, "folds": folds,
             "answered_right_rate": counts["answered_right"] / counts["answerable"] if counts["answerable"] else None,
             "wrong_rate": counts["wrong"] / counts["messages"] if counts["messages"] else None,
-            "threshold_in_use": kept.threshold, "threshold_rows": kept.realistic}
+            "threshold_in_use": kept.threshold, "threshold_rows": kept.realistic, "mistakes": mistakes}
 
 
 def meets_targets(report: dict) -> list[str]:

@@ -57,6 +57,16 @@ PHRASES: dict[str, dict[str, str]] = {
         "fr": "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire l'une de ces questions ?",
         "de": "Ich bin nicht sicher, ob ich Sie verstanden habe. Meinten Sie eine dieser Fragen?",
     },
+    "partly_answered": {
+        "en": "I could not answer every question in your message. For the rest, ask it again in other words or press \"Talk to a person\".",
+        "id": "Tidak semua pertanyaan dalam pesan Anda dapat saya jawab. Untuk sisanya, tanyakan lagi dengan kata lain atau tekan \"Bicara dengan petugas\".",
+        "zh": "您消息中的问题我没能全部回答。其余的问题请换一种说法再问，或点击“转人工客服”。",
+        "ko": "메시지의 모든 질문에 답하지는 못했습니다. 나머지는 다른 말로 다시 물어보시거나 \"상담원과 대화\"를 누르세요.",
+        "ja": "メッセージのすべての質問にはお答えできませんでした。残りは言い方を変えてもう一度聞くか、「担当者と話す」を押してください。",
+        "ru": "Я ответил не на все вопросы из вашего сообщения. Остальные задайте другими словами или нажмите «Связаться с человеком».",
+        "fr": "Je n'ai pas pu répondre à toutes les questions de votre message. Pour le reste, reformulez-les ou appuyez sur « Parler à une personne ».",
+        "de": "Ich konnte nicht alle Fragen Ihrer Nachricht beantworten. Stellen Sie die übrigen bitte anders oder tippen Sie auf „Mit einem Menschen sprechen“.",
+    },
     "english_only": {
         "en": "",
         "id": "(Jawaban ini belum tersedia dalam bahasa Anda.)",

@@ -35,7 +35,8 @@ LEXICAL_WEIGHT = 0.7
 TOP_PHRASINGS = 2
 # ``length`` (log of the query's token count) lets the model learn that a long, chatty message
 # scores lower against short entries than a terse one that is just as right.
-FEATURES = ("dense_top", "dense_margin", "bm25_share", "agree", "fused_margin", "dense_z", "lexical_z", "length")
+# ``levy_named``: the message names the levy or its voucher (``textproc.mentions_levy``).
+FEATURES = ("dense_top", "dense_margin", "bm25_share", "agree", "fused_margin", "dense_z", "lexical_z", "length", "levy_named")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ class Index:
             top += sorted_scores[np.minimum(self._starts + k, self._ends - 1)]
         return top / TOP_PHRASINGS
 
-    def rank(self, query_vector: np.ndarray, query_tokens: list[str], exclude: int | None = None) -> Ranking:
+    def rank(self, query_vector: np.ndarray, query_tokens: list[str], exclude: int | None = None, query_text: str = "") -> Ranking:
         dense_docs = self.vectors @ query_vector
         lexical_docs = self.bm25.scores(query_tokens)
         if exclude is not None:
@@ -123,13 +124,14 @@ class Index:
         lexical = self._per_entry(lexical_docs)
         fused = _zscore(dense) + LEXICAL_WEIGHT * _zscore(lexical)
         order = np.argsort(-fused, kind="stable")
-        features = np.append(_features(order, fused, dense, lexical), np.log1p(len(query_tokens)))
+        features = np.append(_features(order, fused, dense, lexical),
+                             [np.log1p(len(query_tokens)), float(textproc.mentions_levy(query_text))])
         return Ranking(order, fused, dense, lexical, features)
 
     def search(self, text: str, language: str) -> Ranking:
         text = textproc.page_terms(text)  # both views see the knowledge base's words
         vector = self.embed_query(text)
-        return self.rank(vector, textproc.tokens(text, language))
+        return self.rank(vector, textproc.tokens(text, language), query_text=text)
 
     # -- calibration -------------------------------------------------------------------------
 
@@ -149,7 +151,7 @@ class Index:
             if phrasing.role in ("answer", "keywords"):
                 continue
             tokens = textproc.tokens(phrasing.text, phrasing.language)
-            ranking = self.rank(self.vectors[position], tokens, exclude=position)
+            ranking = self.rank(self.vectors[position], tokens, exclude=position, query_text=phrasing.text)
             rows.append(ranking.features)
             labels.append(1.0 if ranking.order[0] == phrasing.entry else 0.0)
             weights.append(1.0)
@@ -158,12 +160,12 @@ class Index:
         texts = [text for text, _ in negatives] + [sample.text for sample in samples]
         vectors = self.embed_known(texts) if texts else np.zeros((0, self.vectors.shape[1]))
         for vector, (text, language) in zip(vectors[:len(negatives)], negatives):
-            rows.append(self.rank(vector, textproc.tokens(text, language)).features)
+            rows.append(self.rank(vector, textproc.tokens(text, language), query_text=text).features)
             labels.append(0.0)
             weights.append(1.0)
             realistic.append(len(rows) - 1)
         for vector, sample in zip(vectors[len(negatives):], samples):
-            ranking = self.rank(vector, textproc.tokens(sample.text, sample.language), exclude=sample.exclude)
+            ranking = self.rank(vector, textproc.tokens(sample.text, sample.language), exclude=sample.exclude, query_text=sample.text)
             top = int(ranking.order[0])
             if top in sample.skip_if_top or (sample.only_if_top and top not in sample.only_if_top):
                 continue  # that winner is handed off whatever the confidence says, or the label says nothing about it

@@ -58,6 +58,8 @@ class Command(BaseCommand):
             self.stdout.write("targets: hit@1 >= 0.9 per language, wrong <= 0.02, p95 < 150 ms")
             self.stdout.write("all targets met" if not failures else "targets missed:\n  " + "\n  ".join(failures))
             if mistakes:
+                for m in (cal or {}).get("mistakes", []):
+                    self.stdout.write(f"  calibration: {m['message'][:90]} → {m['got']} (expected {m['expected']})")
                 for m in report["mistakes"]:
                     self.stdout.write(f"  {m['id']}: {m['question']} → {m['got'] or 'hand-off'} (expected {m['expected']})")
         if check and failures:
