@@ -16,8 +16,9 @@ def test_mo_matches_po_and_everything_is_translated(po_path):
     po = polib.pofile(str(po_path))
     untranslated = [e.msgid for e in po if not e.obsolete and not e.translated()]
     assert not untranslated, f"untranslated strings in {po_path}: {untranslated[:10]}"
-    mo = {e.msgid: e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
-    stale = [e.msgid for e in po if not e.obsolete and mo.get(e.msgid) != e.msgstr]
+    # Keyed by context too: "Open" (a status) and "Open" (the button) are different strings.
+    mo = {(e.msgctxt, e.msgid): e.msgstr for e in polib.mofile(str(po_path.with_suffix(".mo")))}
+    stale = [e.msgid for e in po if not e.obsolete and mo.get((e.msgctxt, e.msgid)) != e.msgstr]
     assert not stale, f"{po_path.with_suffix('.mo')} is stale; run `make messages`: {stale[:10]}"
 
 

@@ -7,6 +7,11 @@ class AssistantConfig(AppConfig):
     verbose_name = _("Love Bali assistant")
 
     def ready(self):
+        from spbe.core import workqueue
+
+        from . import queues
+
+        workqueue.register("assistant", queues.tasks)  # "Tugas saya" on the console home
         from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
         from spbe.core.roles import Role, register_role_permissions

@@ -7,6 +7,7 @@ from spbe.core.views import healthz, livez, readyz
 
 from .api import api
 
+handler403 = "spbe.core.views.permission_denied"
 admin.site.site_header = "SPBE — Admin"
 admin.site.site_title = "SPBE Admin"
 

@@ -26,11 +26,19 @@ def register(*items: NavItem) -> None:
 
 
 def items_for(user, current_path: str) -> list[dict]:
+    """The entries ``user`` may open, kept together by group (in the order groups first appear,
+    so two modules sharing a group show one heading), with only the best match marked active:
+    the entry whose URL is the longest prefix of the current path."""
     visible = []
     for item in _ITEMS:
         if item.perm and not permissions.has_perm(user, item.perm):
             continue
-        url = reverse(item.url_name)
-        active = current_path == url if url.rstrip("/") == "/console" else current_path.startswith(url)
-        visible.append({"label": item.label, "url": url, "group": item.group, "active": active})
-    return visible
+        visible.append({"label": item.label, "url": reverse(item.url_name), "group": item.group, "active": False})
+    matches = [entry for entry in visible
+               if (current_path == entry["url"] if entry["url"].rstrip("/") == "/console" else current_path.startswith(entry["url"]))]
+    if matches:
+        max(matches, key=lambda entry: len(entry["url"]))["active"] = True
+    order = {}
+    for entry in visible:
+        order.setdefault(str(entry["group"]), len(order))
+    return sorted(visible, key=lambda entry: order[str(entry["group"])])  # stable: entries keep their order in a group

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from . import navigation, permissions, services
+from . import navigation, permissions, services, workqueue
 from .models import Agency, Membership, User
 from .roles import Role
 
@@ -35,6 +35,17 @@ def console_view(view):
 
 
 scoped_object_or_404 = permissions.object_or_404
+
+
+def permission_denied(request, exception=None):
+    """403 page: inside the console it keeps the console's layout and menu, so staff who followed
+    a link they may not open can go on from where they are; elsewhere the portal's."""
+    console = request.path.startswith("/console/") and permissions.is_console_user(request.user)
+    if console:
+        request.nav_items = navigation.items_for(request.user, request.path)
+    template = "console/403.html" if console else "403.html"
+    # The exception's text is for logs (often a permission code), never shown.
+    return render(request, template, status=403)
 
 
 def run_service(request, func, success: str = ""):
@@ -63,13 +74,7 @@ class LoginView(auth_views.LoginView):
 @console_view
 def console_home(request):
     memberships = permissions.current_memberships(request.user)
-    from spbe.inventory.services import asset_counts_for
-
-    return render(
-        request,
-        "console/home.html",
-        {"memberships": memberships, "asset_counts": asset_counts_for(request.user)},
-    )
+    return render(request, "console/home.html", {"memberships": memberships, "tasks": workqueue.tasks_for(request.user)})
 
 
 @console_view

@@ -7,6 +7,11 @@ class EsignConfig(AppConfig):
     verbose_name = _("TTE e-signature")
 
     def ready(self):
+        from spbe.core import workqueue
+
+        from . import queues
+
+        workqueue.register("esign", queues.tasks)  # "Tugas saya" on the console home
         from django.db.models import Q
 
         from spbe.core.demo import register_demo_loader

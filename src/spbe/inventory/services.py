@@ -104,16 +104,6 @@ def websites_to_scan():
     return Website.objects.filter(is_active=True, agency__is_active=True).select_related("agency")
 
 
-def asset_counts_for(user) -> dict[str, int]:
-    """How many assets of each kind the user can see (console dashboard)."""
-    from spbe.core.permissions import scope_queryset
-
-    return {
-        key: scope_queryset(user, f"inventory.view_{model._meta.model_name}", model.objects.all()).count()
-        for key, model in ASSET_MODELS.items()
-    }
-
-
 def active_public_assets():
     """Websites and applications other modules may offer for testing (the security module's
     disclosure scope): active ones only."""

@@ -7,6 +7,11 @@ class LevyConfig(AppConfig):
     verbose_name = _("Love Bali levy")
 
     def ready(self):
+        from spbe.core import workqueue
+
+        from . import queues
+
+        workqueue.register("levy", queues.tasks)  # "Tugas saya" on the console home
         from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
         from spbe.core.roles import Role, register_delegated_grants, register_role_permissions

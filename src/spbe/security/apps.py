@@ -7,6 +7,11 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self):
+        from spbe.core import workqueue
+
+        from . import queues
+
+        workqueue.register("security", queues.tasks)  # "Tugas saya" on the console home
         from django.db.models import Q
 
         from spbe.core.navigation import NavItem, register

@@ -7,6 +7,11 @@ class WebscanConfig(AppConfig):
     verbose_name = _("Judol scanner")
 
     def ready(self):
+        from spbe.core import workqueue
+
+        from . import queues
+
+        workqueue.register("webscan", queues.tasks)  # "Tugas saya" on the console home
         from spbe.core.demo import register_demo_loader
         from spbe.core.navigation import NavItem, register
 
