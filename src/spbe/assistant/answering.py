@@ -87,9 +87,7 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
     parts = _answer_in_parts(live, question, language)
     if parts is not None:
         return parts
-    ranking = live.index.search(redact(question), language)
-    confidence = live.index.calibration.probability(ranking.features)
-    best = live.entries[int(ranking.order[0])]
+    ranking, confidence, best = _retrieve(live, question, language)
     candidates = [_candidate(live.entries[int(i)], language) for i in ranking.order[:4]
                   if live.entries[int(i)].usable and live.entries[int(i)].kind == "answer"][:3]
     source = [_source(best, language)]
@@ -109,6 +107,12 @@ def ask(question: str, language_hint: str | None = None, day: date | None = None
     elif answer_language != language and phrase("english_only", language):
         reply.answer = f"{text}\n{phrase('english_only', language)}"
     return reply
+
+
+def _retrieve(live: knowledge.LiveIndex, text: str, language: str):
+    """(ranking, calibrated confidence, winning entry) for a message, personal data masked first."""
+    ranking = live.index.search(redact(text), language)
+    return ranking, live.index.calibration.probability(ranking.features), live.entries[int(ranking.order[0])]
 
 
 # A question ends at ? or ？ (a clause ending in 吗/か/까 without one is too loose a cue).
@@ -135,9 +139,7 @@ def _answer_in_parts(live: knowledge.LiveIndex, question: str, language: str) ->
     chosen: list[tuple[knowledge.IndexedEntry, float]] = []
     unsure = 0
     for part in parts:
-        ranking = live.index.search(redact(part), language)
-        confidence = live.index.calibration.probability(ranking.features)
-        best = live.entries[int(ranking.order[0])]
+        _ranking, confidence, best = _retrieve(live, part, language)
         if best.kind != "answer" or not best.usable or confidence < live.index.calibration.threshold:
             unsure += 1
         elif best.key not in [entry.key for entry, _ in chosen]:

@@ -63,8 +63,8 @@ def typo(text: str, seed: str) -> str:
     """A deterministic slip of the finger: two neighbouring letters of one longer word swapped
     (alphabetic scripts), or the final punctuation dropped (every script)."""
     words = text.split(" ")
-    candidates = [i for i, word in enumerate(words) if len(word) >= 5 and word.isalpha() and word.isascii() or
-                  (len(word) >= 5 and word.isalpha() and "\u0400" <= word[0] <= "\u04ff")]
+    candidates = [i for i, word in enumerate(words)
+                  if len(word) >= 5 and word.isalpha() and (word.isascii() or "\u0400" <= word[0] <= "\u04ff")]
     text = text.rstrip("?？!！.。 ")
     if not candidates:
         return text
@@ -85,9 +85,18 @@ def framed(text: str, language: str, seed: str) -> str:
 def samples(index, entries, negatives: list[tuple[str, str]], not_helpful: list[tuple[str, str, str]] = ()) -> list[Sample]:
     """Calibration samples for ``index`` over ``entries`` (``knowledge.IndexedEntry`` in index order);
     ``not_helpful``: (question, language, entry key) a tourist said the answer did not help with."""
+    return [*realistic_samples(entries), *framed_samples(index, entries, negatives), *feedback_samples(entries, not_helpful)]
+
+
+def _not_answered(entries) -> frozenset:
+    """Positions of winners that are never answered from: hand-off topics, entries awaiting approval."""
+    return frozenset(p for p, entry in enumerate(entries) if entry.kind != "answer" or not entry.usable)
+
+
+def realistic_samples(entries) -> list[Sample]:
+    """The hand-written messages whose entries are all in force, minus those intent routes to a person."""
     position_of = {entry.key: position for position, entry in enumerate(entries)}
-    # A winner that is a hand-off topic or waits for approval is never answered from.
-    not_answered = frozenset(p for p, entry in enumerate(entries) if entry.kind != "answer" or not entry.usable)
+    not_answered = _not_answered(entries)
     result: list[Sample] = []
     for message in realistic_messages():
         expected = message["expect"]
@@ -100,6 +109,13 @@ def samples(index, entries, negatives: list[tuple[str, str]], not_helpful: list[
                 continue  # an entry not in force: the message says nothing about this knowledge base
             answers = frozenset(position_of[key] for key in keys)
         result.append(Sample(message["message"], message["language"], answers, skip_if_top=not_answered, weight=REALISTIC_WEIGHT))
+    return result
+
+
+def framed_samples(index, entries, negatives: list[tuple[str, str]]) -> list[Sample]:
+    """One framed phrasing per approved entry and language, and the framed out-of-scope negatives;
+    they help fit the model but do not choose the threshold."""
+    not_answered = _not_answered(entries)
     chosen: dict[tuple[int, str], int] = {}
     for position, phrasing in enumerate(index.phrasings):
         if phrasing.role == "paraphrase" and entries[phrasing.entry].kind == "answer":
@@ -107,6 +123,7 @@ def samples(index, entries, negatives: list[tuple[str, str]], not_helpful: list[
             # One phrasing per entry and language, picked by a stable hash of its text.
             if key not in chosen or _pick(phrasing.text, 1 << 30) < _pick(index.phrasings[chosen[key]].text, 1 << 30):
                 chosen[key] = position
+    result: list[Sample] = []
     for (entry, language), position in sorted(chosen.items()):
         phrasing = index.phrasings[position]
         if not entries[entry].usable:
@@ -116,12 +133,16 @@ def samples(index, entries, negatives: list[tuple[str, str]], not_helpful: list[
             continue
         result.append(Sample(text, language, frozenset({entry}), exclude=position, skip_if_top=not_answered,
                              weight=FRAMED_WEIGHT, sets_threshold=False))
-    for text, language, key in not_helpful:
-        if key in position_of:
-            # Only says that this entry was wrong for the question: counts when it wins again.
-            result.append(Sample(text, language, only_if_top=frozenset({position_of[key]}), skip_if_top=not_answered,
-                                 weight=NOT_HELPFUL_WEIGHT))
     for text, language in negatives:
         result.append(Sample(framed(text, language, text), language, skip_if_top=not_answered, weight=FRAMED_WEIGHT,
                              sets_threshold=False))
     return result
+
+
+def feedback_samples(entries, not_helpful: list[tuple[str, str, str]]) -> list[Sample]:
+    """Each "this didn't help": only says that this entry was wrong for the question, so it counts
+    only when that entry wins again."""
+    position_of = {entry.key: position for position, entry in enumerate(entries)}
+    not_answered = _not_answered(entries)
+    return [Sample(text, language, only_if_top=frozenset({position_of[key]}), skip_if_top=not_answered, weight=NOT_HELPFUL_WEIGHT)
+            for text, language, key in not_helpful if key in position_of]

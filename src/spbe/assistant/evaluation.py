@@ -159,19 +159,18 @@ def calibration_report(folds: int = 5) -> dict:
     if live is None:
         raise RuntimeError("the knowledge base is empty: run `spbe assistant_import` and approve the entries")
     index, negatives = live.index, knowledge.calibration_negatives()
-    everything = calibration.samples(index, live.entries, negatives)
-    realistic = [i for i, sample in enumerate(everything) if sample.weight == calibration.REALISTIC_WEIGHT]
+    realistic = calibration.realistic_samples(live.entries)
+    framed = calibration.framed_samples(index, live.entries, negatives)
     kept = index.calibration
     counts = {"messages": 0, "answerable": 0, "answered_right": 0, "wrong": 0, "handed_off": 0}
     mistakes: list[dict] = []
     try:
         for fold in range(folds):
-            held_out = set(realistic[fold::folds])
-            fitted = index.calibrate(negatives, settings.ASSISTANT_MAX_WRONG_RATE,
-                                     [s for i, s in enumerate(everything) if i not in held_out])
-            vectors = index.embed_known([everything[i].text for i in sorted(held_out)])
-            for vector, i in zip(vectors, sorted(held_out)):
-                sample = everything[i]
+            held_out = realistic[fold::folds]
+            kept_in = [sample for i, sample in enumerate(realistic) if i % folds != fold]
+            fitted = index.calibrate(negatives, settings.ASSISTANT_MAX_WRONG_RATE, kept_in + framed)
+            vectors = index.embed_known([sample.text for sample in held_out])
+            for vector, sample in zip(vectors, held_out):
                 ranking = index.rank(vector, textproc.tokens(sample.text, sample.language), query_text=sample.text)
                 top = int(ranking.order[0])
                 answered = top not in sample.skip_if_top and fitted.probability(ranking.features) >= fitted.threshold

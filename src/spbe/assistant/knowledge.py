@@ -207,7 +207,7 @@ def calibration_negatives() -> list[tuple[str, str]]:
 def not_helpful_questions(limit: int = 200, days: int = 90) -> list[tuple[str, str, str]]:
     """(redacted question, language, entry key) for recent answers tourists marked as not
     helpful, one per conversation: the tourist's message just before the answer."""
-    from .answering import redact  # answering imports this module
+    from .answering import MAX_QUESTION_LENGTH, redact  # answering imports this module
 
     since = timezone.now() - timedelta(days=days)
     rows = (Message.objects.filter(helpful=False, sender=Message.Sender.BOT, created_at__gte=since)
@@ -220,7 +220,7 @@ def not_helpful_questions(limit: int = 200, days: int = 90) -> list[tuple[str, s
         asked = (Message.objects.filter(conversation_id=conversation_id, sender=Message.Sender.VISITOR, created_at__lte=created_at)
                  .order_by("-created_at", "-id").values_list("body", flat=True).first())
         if asked:
-            result.append((redact(asked)[:1000], language, sources[0]["id"]))
+            result.append((redact(asked)[:MAX_QUESTION_LENGTH], language, sources[0]["id"]))
         if len(result) >= limit:
             break
     return result

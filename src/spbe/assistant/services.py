@@ -266,18 +266,23 @@ def mine_conversation(conversation_id: int) -> Suggestion | None:
         return None
     question = answering.redact(" ".join(asked[-2:]))[:500]
     reply = answering.ask(question, conversation.language, allow_generation=False)
-    # "Close to an entry" is a hint for the reviewer, so it uses a lower bar than answering.
-    similar = None
-    if reply.entry_pk and reply.reason in ("answered", "topic", "pending_approval"):
-        similar = KnowledgeEntry.objects.filter(pk=reply.entry_pk).first()
-    elif reply.candidates and reply.confidence >= SIMILAR_MIN_CONFIDENCE:
-        similar = KnowledgeEntry.objects.filter(institution=conversation.institution, key=reply.candidates[0]["id"],
-                                                status=KnowledgeEntry.Status.APPROVED).order_by("-version").first()
+    similar = _similar_entry(reply, conversation.institution)
     return Suggestion.objects.create(
         institution=conversation.institution, conversation=conversation, language=conversation.language,
         question=question, answer=answering.redact("\n".join(answers))[:4000], similar_entry=similar,
         similarity=reply.confidence if similar else None,
     )
+
+
+def _similar_entry(reply: Reply, owner) -> KnowledgeEntry | None:
+    """The entry a suggested question is close to — a hint for the reviewer, so a lower bar than
+    answering: the entry it would be answered or handed off with, else the best candidate."""
+    if reply.entry_pk and reply.reason in ("answered", "topic", "pending_approval"):
+        return KnowledgeEntry.objects.filter(pk=reply.entry_pk).first()
+    if reply.candidates and reply.confidence >= SIMILAR_MIN_CONFIDENCE:
+        return KnowledgeEntry.objects.filter(institution=owner, key=reply.candidates[0]["id"],
+                                             status=KnowledgeEntry.Status.APPROVED).order_by("-version").first()
+    return None
 
 
 @transaction.atomic
@@ -294,10 +299,7 @@ def draft_from_unanswered(question: str, language: str, by=None) -> Suggestion:
     if existing is not None:
         return existing  # pressed twice, or two reviewers at once
     reply = answering.ask(question, language, allow_generation=False)
-    similar = None
-    if reply.candidates and reply.confidence >= SIMILAR_MIN_CONFIDENCE:
-        similar = KnowledgeEntry.objects.filter(institution=institution(), key=reply.candidates[0]["id"],
-                                                status=KnowledgeEntry.Status.APPROVED).order_by("-version").first()
+    similar = _similar_entry(reply, institution())
     suggestion = Suggestion.objects.create(institution=institution(), language=language, question=question,
                                            similar_entry=similar, similarity=reply.confidence if similar else None)
     audit.record("assistant.suggestion.drafted", suggestion, actor=by, data={"language": language})

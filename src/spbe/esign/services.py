@@ -344,6 +344,11 @@ def _certifies(document: Document, step: SignatureStep) -> bool:
     return not document.signatures.filter(position__gt=1, method=SignatureStep.Method.BSRE).exists()
 
 
+def is_my_paraf_turn(document: Document, user) -> bool:
+    step = document.reviews.filter(status=ReviewStep.Status.WAITING).order_by("position").first()
+    return document.status == Document.Status.IN_REVIEW and step is not None and step.reviewer_id == user.pk
+
+
 def is_my_turn(document: Document, user) -> bool:
     step = document.signatures.filter(status=SignatureStep.Status.WAITING).order_by("position").first()
     return document.status == Document.Status.SIGNING and step is not None and step.signer_id == user.pk

@@ -142,8 +142,9 @@ class Index:
         The model is fitted on leave-one-out queries (each KB phrasing asked with itself removed),
         the out-of-scope ``negatives`` ``(text, lang)`` and the realistic ``samples`` — messages
         the way tourists write them, labelled with the entries that answer them. The threshold is
-        chosen on the negatives and the samples marked ``sets_threshold`` alone: the KB's own phrasings sit much closer to the
-        entries than what people type, so a threshold fitted on them hands off most real questions.
+        chosen on the negatives and the samples marked ``sets_threshold`` alone: the KB's own
+        phrasings sit much closer to the entries than what people type, so a threshold fitted on
+        them hands off most real questions.
         Without samples, the leave-one-out rows choose it as before.
         """
         rows, labels, weights = [], [], []
@@ -156,14 +157,14 @@ class Index:
             labels.append(1.0 if ranking.order[0] == phrasing.entry else 0.0)
             weights.append(1.0)
         positives = len(rows)
-        realistic = []
+        threshold_rows = []  # the rows that choose the threshold: negatives and realistic samples
         texts = [text for text, _ in negatives] + [sample.text for sample in samples]
         vectors = self.embed_known(texts) if texts else np.zeros((0, self.vectors.shape[1]))
         for vector, (text, language) in zip(vectors[:len(negatives)], negatives):
             rows.append(self.rank(vector, textproc.tokens(text, language), query_text=text).features)
             labels.append(0.0)
             weights.append(1.0)
-            realistic.append(len(rows) - 1)
+            threshold_rows.append(len(rows) - 1)
         for vector, sample in zip(vectors[len(negatives):], samples):
             ranking = self.rank(vector, textproc.tokens(sample.text, sample.language), exclude=sample.exclude, query_text=sample.text)
             top = int(ranking.order[0])
@@ -173,7 +174,7 @@ class Index:
             labels.append(1.0 if top in sample.answers else 0.0)
             weights.append(sample.weight)
             if sample.sets_threshold:
-                realistic.append(len(rows) - 1)
+                threshold_rows.append(len(rows) - 1)
         x, y, w = np.array(rows), np.array(labels), np.array(weights)
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale[scale < 1e-9] = 1.0
@@ -181,7 +182,7 @@ class Index:
         calibration = Calibration(mean, scale, coefficients, bias, threshold=1.0, samples=len(y),
                                   loo_hit_rate=float(y[:positives].mean()) if positives else 0.0)
         probabilities = np.array([calibration.probability(row) for row in x])
-        chosen = np.array(realistic) if samples else np.arange(len(y))
+        chosen = np.array(threshold_rows) if samples else np.arange(len(y))
         calibration.threshold = _threshold(probabilities[chosen], y[chosen], max_wrong_rate, w[chosen])
         calibration.realistic = len(chosen) if samples else 0
         self.calibration = calibration
