@@ -141,7 +141,7 @@ def test_console_pages(evaluation, world):
                 "/console/evaluation/calculator/?domains=4.60,3.70,2.82,4.57"):
         assert coordinator.get(url).status_code == 200, url
     calc = coordinator.get("/console/evaluation/calculator/?domains=4.60,3.70,2.82,4.57").content.decode()
-    assert "4.07" in calc and "Sangat Baik" in calc
+    assert "4,07" in calc and "Sangat Baik" in calc
     xlsx = coordinator.get(f"/console/evaluation/{period.pk}/export.xlsx")
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
     pdf = coordinator.get(f"/console/evaluation/{period.pk}/export.pdf")

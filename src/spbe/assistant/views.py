@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -92,8 +93,21 @@ def kb_list(request):
     rows = permissions.scope_queryset(request.user, "assistant.view_knowledgeentry", KnowledgeEntry.objects.prefetch_related("texts"))
     if status in KnowledgeEntry.Status.values:
         rows = rows.filter(status=status)
+    rows = list(rows)
+    for entry in rows:
+        entry.title, entry.title_language = _title(entry)
     return render(request, "assistant/kb_list.html", {"rows": rows, "status": status, "statuses": KnowledgeEntry.Status.choices,
+                                                      "language_count": len(LANGUAGES),
                                                       "can_add": permissions.has_perm(request.user, "assistant.add_knowledgeentry")})
+
+
+def _title(entry: KnowledgeEntry) -> tuple[str, str]:
+    """The entry's question in the reader's language, else English, else any (with its language)."""
+    texts = {t.language: t.question for t in entry.texts.all()}
+    for language in (get_language()[:2], "en", *texts):
+        if texts.get(language):
+            return texts[language], language
+    return entry.key, "en"
 
 
 @console_view
@@ -137,6 +151,7 @@ def kb_detail(request, pk: int):
     versions = KnowledgeEntry.objects.filter(institution=entry.institution, key=entry.key).order_by("-version")
     return render(request, "assistant/kb_detail.html", {
         "entry": entry, "texts": entry.texts.all(), "versions": versions, "languages": LANGUAGES,
+        **dict(zip(("title", "title_language"), _title(entry))),
         "can_approve": permissions.has_perm(request.user, "assistant.approve_knowledgeentry", entry),
         "can_edit": permissions.has_perm(request.user, "assistant.add_knowledgeentry", entry),
     })

@@ -129,6 +129,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "spbe.core.context_processors.platform",
             ],
+            "builtins": ["spbe.core.templatetags.spbe_format"],
         },
     }
 ]
@@ -223,6 +224,7 @@ LANGUAGES = [
 CONSOLE_LANGUAGES = ["id", "en"]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "spbe_language"
+FORMAT_MODULE_PATH = ["spbe.formats"]
 USE_I18N = True
 TIME_ZONE = "Asia/Makassar"  # WITA, Bali's time zone
 USE_TZ = True
@@ -313,6 +315,9 @@ RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 900} for name in TASK_Q
 # A job whose worker host is lost is run again by another worker (spbe.core.rqworker): it is
 # abandoned once its heartbeat (job monitoring interval + 60 s) lapses, and found in the next
 # maintenance round of a surviving worker.
+# The RQ dashboard in the admin only where RQ runs the tasks; with the database backend there
+# is no Redis to show (and the page would fail).
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "redis"
 RQ = {"QUEUE_CLASS": "spbe.core.rqworker.CrashSafeQueue", "WORKER_CLASS": "spbe.core.rqworker.CrashSafeWorker"}
 TASK_CRASH_RETRIES = int(env("SPBE_TASK_CRASH_RETRIES", "2"))
 RQ_MAINTENANCE_INTERVAL = int(env("SPBE_RQ_MAINTENANCE_INTERVAL", "60"))
@@ -385,6 +390,9 @@ WEBSCAN_DEMO_PORTS = 10
 WEBSCAN_CHROMIUM = env("WEBSCAN_CHROMIUM", "/usr/bin/chromium")
 
 SPBE_INSTITUTION_NAME = env("SPBE_INSTITUTION_NAME", "Pemerintah Provinsi Bali")
+# Help desk shown in every page's footer (Diskominfos service desk).
+SPBE_HELP_EMAIL = env("SPBE_HELP_EMAIL", "layanan.spbe@baliprov.go.id")
+SPBE_HELP_PHONE = env("SPBE_HELP_PHONE", "(0361) 222 111")
 
 # --- Love Bali levy (policy values are settings because the rules change by Pergub) -------
 # Tariff per traveller in whole rupiah, by the date the order is made ("from" inclusive).

@@ -27,6 +27,7 @@ urlpatterns = [
     path("console/levy/", include("spbe.levy.urls")),
     path("console/assistant/", include("spbe.assistant.urls")),
     path("lovebali/", include("spbe.lovebali.urls")),
+    path("indeks-spbe/", include("spbe.evaluation.public_urls")),
     path("", include("spbe.esign.urls")),
     path("", include("spbe.security.urls")),
     path("", include("spbe.core.urls")),

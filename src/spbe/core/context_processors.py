@@ -10,5 +10,7 @@ def platform(request):
         "institution_name": settings.SPBE_INSTITUTION_NAME,
         "is_console_user": permissions.is_console_user(user) if user is not None else False,
         "spbe_env": settings.SPBE_ENV,
+        "help_email": settings.SPBE_HELP_EMAIL,
+        "help_phone": settings.SPBE_HELP_PHONE,
         "language_choices": language_choices(request),
     }

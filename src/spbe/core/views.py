@@ -63,7 +63,9 @@ def run_service(request, func, success: str = ""):
 
 
 def portal_home(request):
-    return render(request, "portal/home.html")
+    from . import portal
+
+    return render(request, "portal/home.html", {"services": portal.services()})
 
 
 class LoginView(auth_views.LoginView):

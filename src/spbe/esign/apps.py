@@ -38,3 +38,9 @@ class EsignConfig(AppConfig):
         register_access_rule(Document, assigned)
         register(NavItem(_("Documents (TTE)"), "esign:document-list", "esign.view_document", _("E-signature")))
         register_demo_loader(load_demo)
+        from spbe.core import portal
+
+        portal.register(portal.PublicService(
+            _("Document verification"),
+            _("Check that an official document bearing an electronic signature (TTE) is authentic: scan its QR code or upload the PDF."),
+            "esign:public-verify", _("Verify a document"), order=20))

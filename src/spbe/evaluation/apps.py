@@ -81,3 +81,9 @@ class EvaluationConfig(AppConfig):
             NavItem(_("Index trend & comparison"), "evaluation:trend", "evaluation.view_publishedindex", _("SPBE")),
             NavItem(_("Index calculator"), "evaluation:calculator", None, _("SPBE")),
         )
+        from spbe.core import portal
+
+        portal.register(portal.PublicService(
+            _("SPBE index"),
+            _("How the provincial government is progressing in electronic-based government: the latest result, its trend and its domains."),
+            "spbe-index:public-index", _("See the SPBE index"), order=40))

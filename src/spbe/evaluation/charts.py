@@ -43,8 +43,11 @@ def radar(labels: list[str], series: list[tuple[str, list[float]]], maximum: flo
     return mark_safe("".join(parts))
 
 
-def trend(points: list[tuple[int, float]], maximum: float = 5.0, width: int = 520, height: int = 220):
-    """Line chart of index by year, with value labels."""
+def trend(points: list[tuple[int, float]], maximum: float = 5.0, width: int = 520, height: int = 220, label: str = ""):
+    """Line chart of index by year, with value labels in the reader's number format."""
+    from django.utils import formats
+    from django.utils.translation import gettext as _
+
     if not points:
         return ""
     left, right, top, bottom = 36, 16, 16, 28
@@ -57,7 +60,8 @@ def trend(points: list[tuple[int, float]], maximum: float = 5.0, width: int = 52
         y = top + (1 - value / maximum) * (height - top - bottom)
         return x, y
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="trend" class="chart-trend">']
+    name = escape(str(label or _("Index by year")))
+    parts = [f'<svg viewBox="0 0 {width} {height}" width="100%" role="img" aria-label="{name}" class="chart-trend">']
     for level in range(0, int(maximum) + 1):
         _, y = xy(min(years), level)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#eee"/>')
@@ -70,7 +74,7 @@ def trend(points: list[tuple[int, float]], maximum: float = 5.0, width: int = 52
     )
     for (year, value), (x, y) in zip(points, coords, strict=True):
         parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#0d6efd"/>')
-        parts.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="10" text-anchor="middle">{value:.2f}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{y - 8:.1f}" font-size="10" text-anchor="middle">{formats.number_format(value, 2)}</text>')
         parts.append(f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{year}</text>')
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -228,6 +228,21 @@ class ResponseChange(models.Model):
     class Meta:
         ordering = ["changed_at", "id"]
 
+    @property
+    def status_label(self) -> str:
+        try:
+            return Response.Status(self.status).label
+        except ValueError:
+            return self.status
+
+    @property
+    def comment(self) -> str:
+        """The reviewer's words without the action code the note starts with ("returned: …")."""
+        action, _sep, rest = self.note.partition(":")
+        if action in Response.Status.values:
+            return rest.strip()
+        return self.note
+
 
 class PublishedIndex(models.Model):
     """Published SPBE results (own history and other institutions, from an import)."""

@@ -548,3 +548,28 @@ def import_published_indices(text: str, *, by=None) -> int:
         count += 1
     audit.record("evaluation.published.imported", None, data={"rows": count})
     return count
+
+
+# --- the public index page ---------------------------------------------------------------
+
+
+def public_summary(institution_name: str) -> dict | None:
+    """What the public SPBE index page shows: the institution's published results by year, the
+    latest one with its domains, and where it stands among the results published that year.
+    Only published figures count here (KemenPANRB's announcements, imported); a period still
+    running on the platform is not a result yet."""
+    rows = list(PublishedIndex.objects.filter(institution_name=institution_name).order_by("year"))
+    if not rows:
+        return None
+    latest = rows[-1]
+    methodology = load(DEFAULT_METHODOLOGY)
+    domain_names = {d.number: (d.name, d.name_en) for d in methodology.domains}
+    domains = [(number, *domain_names.get(number, ("", "")), value)
+               for number, value in enumerate((latest.domain_1, latest.domain_2, latest.domain_3, latest.domain_4), start=1)
+               if value is not None]
+    peers = list(PublishedIndex.objects.filter(year=latest.year).order_by("-index", "institution_name"))
+    rank = next((i for i, p in enumerate(peers, start=1) if p.institution_name == institution_name), None)
+    previous = rows[-2] if len(rows) > 1 else None
+    return {"rows": rows, "latest": latest, "previous": previous, "domains": domains, "peers": peers, "rank": rank,
+            "change": abs(latest.index - previous.index) if previous else None,
+            "rising": bool(previous and latest.index >= previous.index)}

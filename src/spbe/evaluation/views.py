@@ -380,3 +380,11 @@ def calculator(request):
         "methodology": methodology, "result": result.as_dict(request.LANGUAGE_CODE) if result else None,
         "error": error, "levels": levels_text, "domains": domains_text,
     })
+
+
+def public_index(request):
+    """The public SPBE index page of this platform's institution (no sign-in)."""
+    name = request.GET.get("institution") or settings.SPBE_INSTITUTION_NAME
+    summary = services.public_summary(name)
+    chart = charts.trend([(p.year, float(p.index)) for p in summary["rows"]], label=_("SPBE index by year")) if summary else ""
+    return render(request, "evaluation/public_index.html", {"institution": name, "summary": summary, "chart": chart})

@@ -58,15 +58,21 @@ def asset_edit(request, kind: str, asset_id: int | None = None):
     model = _model(kind)
     name = model._meta.model_name
     asset = None
+    read_only = False
     if asset_id is not None:
         asset = scoped_object_or_404(request.user, f"inventory.view_{name}", model.objects.all(), pk=asset_id)
-        if not permissions.has_perm(request.user, f"inventory.change_{name}", asset):
+        # Whoever may see an asset gets its page; only those who may change it get a form.
+        read_only = not permissions.has_perm(request.user, f"inventory.change_{name}", asset)
+        if read_only and request.method == "POST":
             raise PermissionDenied
     perm = f"inventory.{'change' if asset else 'add'}_{name}"
     if asset is None and not permissions.has_perm(request.user, perm):
         raise PermissionDenied
     form_class = asset_form_class(model)
-    form = form_class(request.POST or None, instance=asset, user=request.user, perm=perm)
+    form = form_class(request.POST or None, instance=asset, user=request.user, perm=f"inventory.view_{name}" if read_only else perm)
+    if read_only:
+        for field in form.fields.values():
+            field.disabled = True
     if request.method == "POST" and form.is_valid():
         fields = {field: form.cleaned_data[field] for field in form.Meta.fields}
         try:
@@ -80,7 +86,8 @@ def asset_edit(request, kind: str, asset_id: int | None = None):
         else:
             messages.success(request, _("%(name)s saved.") % {"name": asset.name})
             return redirect(f"inventory:asset-list-{kind}")
-    return render(request, "inventory/asset_form.html", {"form": form, "asset": asset, "kind": kind, "model_meta": model._meta})
+    return render(request, "inventory/asset_form.html",
+                  {"form": form, "asset": asset, "kind": kind, "model_meta": model._meta, "read_only": read_only})
 
 
 @console_view

@@ -43,3 +43,10 @@ class SecurityConfig(AppConfig):
             NavItem(_("ITSA assessments"), "security:itsa-list", "security.view_assessment", _("Security")),
             NavItem(_("SOC (Wazuh)"), "security:soc", "security.view_securityalert", _("Security")),
         )
+        from spbe.core import portal
+
+        portal.register(portal.PublicService(
+            _("Report a vulnerability"),
+            _("Found a security weakness in a government system? Report it responsibly: students and the public earn points and a certificate."),
+            "security:policy", _("Read the disclosure policy"), order=30,
+            secondary=((_("Sign up as a researcher"), "security:signup"), (_("Send a report"), "security:report-new"))))

@@ -9,6 +9,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class Severity(models.TextChoices):
+    NONE = "none", _("None (informational)")
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class Environment(models.TextChoices):
+    STAGING = "staging", _("Staging")
+    PRODUCTION = "production", _("Production")
+
+
 class ScopeEntry(models.Model):
     """A registered website or application that researchers may test (or may not)."""
 
@@ -107,7 +120,7 @@ class Report(models.Model):
     cvss_version = models.CharField(max_length=3, blank=True)
     cvss_vector = models.CharField(max_length=200, blank=True)
     cvss_score = models.DecimalField(max_digits=3, decimal_places=1, null=True, blank=True)
-    severity = models.CharField(max_length=10)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     close_reason = models.CharField(max_length=16, choices=CloseReason.choices, blank=True)
     duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates")
@@ -180,7 +193,7 @@ class Assessment(models.Model):
     application = models.ForeignKey("inventory.Application", on_delete=models.PROTECT, related_name="+")
     agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+")
     asvs_level = models.PositiveSmallIntegerField(default=2)
-    environment = models.CharField(max_length=20, default="staging")  # staging | production
+    environment = models.CharField(max_length=20, choices=Environment.choices, default=Environment.STAGING)
     testers = models.CharField(max_length=300, blank=True)  # ITSA team, BSSN, vendor, students
     window_start = models.DateField()
     window_end = models.DateField()
@@ -227,7 +240,7 @@ class Finding(models.Model):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
     title = models.CharField(max_length=200)
-    severity = models.CharField(max_length=10)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
     cvss_vector = models.CharField(max_length=200, blank=True)
     cwe = models.PositiveIntegerField(default=0)
     requirement = models.CharField(max_length=40, blank=True)
@@ -271,7 +284,7 @@ class SecurityAlert(models.Model):
     occurred_at = models.DateTimeField(db_index=True)
     rule_id = models.CharField(max_length=40)
     level = models.PositiveSmallIntegerField()  # 0..16 (5.x levels mapped)
-    severity = models.CharField(max_length=10)  # low | medium | high | critical
+    severity = models.CharField(max_length=10, choices=Severity.choices)
     description = models.CharField(max_length=300)
     groups = models.JSONField(default=list)
     mitre = models.JSONField(default=list)
@@ -280,7 +293,8 @@ class SecurityAlert(models.Model):
     location = models.CharField(max_length=300, blank=True)
     src_ip = models.CharField(max_length=64, blank=True)
     file_path = models.CharField(max_length=500, blank=True)  # file-integrity monitoring
-    file_event = models.CharField(max_length=20, blank=True)
+    file_event = models.CharField(max_length=20, blank=True, choices=[
+        ("added", _("File added")), ("modified", _("File modified")), ("deleted", _("File deleted"))])
     received_at = models.DateTimeField(auto_now_add=True)
 
     owner_field = "agency"

@@ -90,6 +90,53 @@ def register_researcher(user, *, display_name: str, kind: str = "public", cohort
     return researcher
 
 
+@transaction.atomic
+def sign_up_researcher(*, email: str, display_name: str, kind: str = "public", cohort: Cohort | None = None,
+                       student_number: str = "", agreed: bool) -> str:
+    """A member of the public or a student signs up without an account: the account is made
+    with no password and a one-time link to choose one goes to the address given, which proves
+    it is theirs. Returns "created" or "existing"; for an address that already has an account
+    nothing changes and that address is told how to sign in (the page says the same either
+    way, so the form does not reveal who has an account)."""
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+    from django.urls import reverse
+
+    from spbe.core import services as core
+    from spbe.core.models import User
+
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError as exc:
+        raise ServiceError(_("Enter a valid email address."), code="bad_email", field="email") from exc
+    if not agreed:
+        raise ServiceError(_("Read and accept the disclosure policy first."), field="agreed")
+    existing = User.objects.filter(username__iexact=email).first() or User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        link = core.password_setup_url(existing)
+        body = _("Someone, perhaps you, asked to sign up as a security researcher with this address, which already has an "
+                 "account (%(user)s). Sign in and open %(register)s to join the programme. If you forgot your password, "
+                 "choose a new one here (the link works once): %(link)s") % {
+            "user": existing.username, "register": settings.SITE_URL.rstrip("/") + reverse("security:register"), "link": link}
+        _send(email, _("Vulnerability disclosure programme: your account"), body)
+        audit.record("security.researcher.signup_existing", existing, actor=None, data={"email": email})
+        return "existing"
+    user = core.create_user(username=email, email=email, full_name=display_name.strip()[:150])
+    register_researcher(user, display_name=display_name, kind=kind, cohort=cohort, student_number=student_number, agreed=agreed)
+    body = _("Welcome to the vulnerability disclosure programme of %(institution)s. Choose your password here (the link "
+             "works once): %(link)s — then sign in with the user name %(user)s and send your first report.") % {
+        "institution": settings.SPBE_INSTITUTION_NAME, "link": core.password_setup_url(user), "user": user.username}
+    _send(email, _("Vulnerability disclosure programme: choose your password"), body)
+    return "created"
+
+
+def _send(email: str, subject: str, body: str) -> None:
+    from spbe.core.tasks import send_notification_email
+
+    transaction.on_commit(lambda: send_notification_email.enqueue([email], str(subject), str(body)))
+
+
 # --- reports ---------------------------------------------------------------------------
 
 

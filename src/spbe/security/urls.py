@@ -7,6 +7,7 @@ urlpatterns = [
     path(".well-known/security.txt", views.security_txt, name="security-txt"),
     path("security/", views.policy, name="policy"),
     path("security/register/", views.register, name="register"),
+    path("security/signup/", views.signup, name="signup"),
     path("security/report/", views.report_new, name="report-new"),
     path("security/reports/", views.my_reports, name="my-reports"),
     path("security/reports/<str:code>/", views.report_detail, name="report-detail"),

@@ -18,7 +18,7 @@ from spbe.core.services import ServiceError
 from spbe.core.views import console_view
 
 from . import services, taxonomy
-from .models import Report, Researcher, ScopeEntry
+from .models import Environment, Report, Researcher, ScopeEntry, Severity
 
 
 def security_txt(request):
@@ -48,6 +48,39 @@ class RegisterForm(forms.Form):
         for field in self.fields.values():
             if not isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+
+
+class SignupForm(RegisterForm):
+    email = forms.EmailField(max_length=254, label=gettext_lazy("Email address"),
+                             help_text=gettext_lazy("We send a link to choose your password here; it is also your user name."))
+    field_order = ["email", "display_name", "kind", "cohort", "student_number", "agreed"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs.update({"class": "form-control", "autocomplete": "email"})
+        self.order_fields(self.field_order)
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """Sign-up for people without an account (the public, students): account and researcher
+    profile at once, password chosen through the link e-mailed to them."""
+    if request.user.is_authenticated:
+        return redirect("security:register")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if ratelimit.limited(request, f"security-signup:{ratelimit.client_ip(request)}", limit=5, window=3600):
+            messages.error(request, _("Too many sign-ups from this network; please try again in an hour."))
+        else:
+            try:
+                data = form.cleaned_data
+                services.sign_up_researcher(email=data["email"], display_name=data["display_name"], kind=data["kind"],
+                                            cohort=data["cohort"], student_number=data["student_number"], agreed=data["agreed"])
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            else:
+                return render(request, "security/signup_sent.html", {"email": form.cleaned_data["email"]})
+    return render(request, "security/signup.html", {"form": form})
 
 
 @login_required
@@ -221,7 +254,8 @@ def itsa_list(request):
         return redirect("security:itsa-list")
     assessments = permissions.scope_queryset(request.user, "security.view_assessment", Assessment.objects.select_related("application", "agency"))
     applications = permissions.scope_queryset(request.user, "security.add_assessment", Application.objects.filter(is_active=True))
-    return render(request, "security/itsa_list.html", {"assessments": assessments[:200], "applications": applications})
+    return render(request, "security/itsa_list.html", {"assessments": assessments[:200], "applications": applications,
+                                                       "environments": Environment.choices})
 
 
 @console_view
@@ -256,6 +290,7 @@ def itsa_detail(request, assessment_id: int):
     return render(request, "security/itsa_detail.html", {
         "assessment": assessment, "checklist": assessment.checklist.all(), "findings": assessment.findings.all(),
         "gate": services.go_live_gate(assessment), "results": ChecklistItem.Result.choices, "statuses": Finding.Status.choices,
+        "severities": [(value, label) for value, label in Severity.choices if value != Severity.NONE][::-1],
         "can_assess": permissions.has_perm(request.user, "security.assess_assessment", assessment),
     })
 
@@ -273,7 +308,13 @@ def itsa_pdf(request, assessment_id: int):
 @console_view
 def soc(request):
     permissions.require(request.user, "security.view_securityalert")
-    return render(request, "security/soc.html", {"summary": services.soc_summary(request.user)})
+    summary = services.soc_summary(request.user)
+    levels = [(value, label) for value, label in Severity.choices if value != Severity.NONE][::-1]  # critical first
+    return render(request, "security/soc.html", {
+        "summary": summary, "levels": levels,
+        "badges": [(value, label, summary["by_severity"][value]) for value, label in levels if value in summary["by_severity"]],
+        "days": [(day, [counts.get(value, 0) for value, _label in levels]) for day, counts in summary["per_day"]],
+    })
 
 
 def certificate(request, code: str):

@@ -1,0 +1,9 @@
+# Indonesian formats used by every page and PDF: 8 Des 2026, 8 Des 2026 04.53, 150.000, 4,07.
+DATE_FORMAT = "j N Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j N Y H.i"
+SHORT_DATETIME_FORMAT = "j M Y H.i"
+TIME_FORMAT = "H.i"
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
