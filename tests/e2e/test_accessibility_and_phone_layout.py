@@ -17,6 +17,8 @@ import pytest
 from django.core.management import call_command
 
 from ..conftest import PASSWORD
+from tests.core.test_page_crawl import _shape
+
 from .conftest import browser_login
 
 AXE = (Path(__file__).parent / "vendor" / "axe-4.14.1.min.js").read_text()
@@ -28,10 +30,6 @@ PUBLIC = ["/", "/indeks-spbe/", "/tte/verify/", "/security/", "/security/signup/
 SKIP = ("/logout", "/admin/", "/api/", "/i18n/", "/jsi18n/", "/static/", "/metrics", "/account/2fa/disable")
 PAGES_PER_ROLE = 16
 PHONE = {"width": 390, "height": 844}
-
-
-def _shape(path: str) -> str:
-    return re.sub(r"/[^/]*\d[^/]*(?=/|$)", "/N", path)
 
 
 def _violations(page) -> list[str]:
