@@ -14,11 +14,10 @@ import io
 import re
 import subprocess
 from dataclasses import dataclass
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from spbe.core.demo import DEMO_USERS
 from spbe.core.models import Agency, User
@@ -102,25 +101,12 @@ def check_export(client, item: Export, agencies: list[tuple[str, str]]) -> str:
 def demo_world(db, settings):
     call_command("load_demo_data", verbosity=0)
     from spbe.evaluation.models import EvaluationPeriod as Period
-    from spbe.security import services as security
-    from spbe.security.models import Cohort, University
-    from tests.conftest import make_user
+    from spbe.security.demo import COHORT_NAME
+    from spbe.security.models import Assessment, Cohort
 
-    with translation.override("en"):
-        province = Agency.objects.get(code="diskominfos").institution
-        today = timezone.localdate()
-        university = University.objects.create(name="Universitas Udayana", email_domain="unud.ac.id")
-        supervisor = make_user("dosen.pembimbing")
-        cohort = Cohort.objects.create(institution=province, university=university, name="Praktikum Keamanan 2026",
-                                       supervisor=supervisor, starts=today - timedelta(days=5), ends=today + timedelta(days=60))
-        security.register_researcher(User.objects.get(username="peneliti.mahasiswa"), display_name="Gede Arya", kind="student",
-                                     cohort=cohort, student_number="2105551077", agreed=True)
-        from spbe.inventory.models import Application
-
-        application = Application.objects.get(name="Love Bali")
-        assessment = security.request_assessment(
-            application, asvs_level=1, environment="staging", window_start=today, window_end=today + timedelta(days=7),
-            testers="Tim ITSA", by=User.objects.get(username="dispar.admin"))
+    # The demo itself brings the practicum cohort (supervised by dosen.pembimbing) and an ITSA.
+    cohort = Cohort.objects.get(name=COHORT_NAME)
+    assessment = Assessment.objects.order_by("pk").first()
     period = Period.objects.order_by("-year").first()
     from spbe.levy.models import Endpoint
 

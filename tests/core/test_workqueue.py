@@ -13,6 +13,7 @@ from tests.conftest import login
 from tests.assistant.conftest import kb, on_shift  # noqa: F401  (fixtures)
 from tests.evaluation.conftest import answer_all, approve_all, evaluation, open_self  # noqa: F401
 from tests.levy.conftest import levy  # noqa: F401
+from tests.core.test_export_scopes import demo_world  # noqa: F401
 
 
 def test_tasks_are_sorted_overdue_first_empty_ones_hidden_and_a_broken_provider_skipped(world, monkeypatch):
@@ -87,3 +88,26 @@ def test_console_navigation_marks_one_entry_groups_once_and_denied_pages_keep_th
     page = denied.content.decode()
     assert denied.status_code == 403 and 'id="console-nav"' in page and "/console/" in page
     assert "levy.view_order" not in page  # no permission codes on the page
+
+
+def test_the_demo_gives_each_working_role_something_to_do(demo_world):  # noqa: F811
+    """A newcomer signing in as a demo role finds work waiting, not an empty console: letters to
+    initial and to sign, reports to triage and to fix, an ITSA finding due, a cohort to supervise,
+    Wazuh alerts on the SOC page mapped to their OPDs."""
+    from spbe.core.models import User
+    from spbe.security.demo import COHORT_NAME
+    from spbe.security.models import SecurityAlert
+
+    def queue(username):
+        return {str(task.label): task.count for task in workqueue.tasks_for(User.objects.get(username=username))}
+
+    assert queue("penandatangan").get("Dokumen menunggu tanda tangan Anda") == 1
+    assert queue("pemeriksa.dokumen").get("Dokumen menunggu paraf Anda") == 1
+    assert queue("triase.keamanan").get("Laporan kerentanan untuk ditriase") == 2
+    assert queue("bappeda.staf").get("Laporan kerentanan diterima yang harus diperbaiki") == 1
+    assert queue("kominfo.admin"), "the E-Office ITSA has a critical finding due within the week"
+    assert SecurityAlert.objects.count() >= 8 and not SecurityAlert.objects.filter(agency__isnull=True).exists()
+    supervisor = login(User.objects.get(username="dosen.pembimbing"))
+    assert COHORT_NAME in supervisor.get("/security/cohorts/").content.decode()
+    soc = login(User.objects.get(username="triase.keamanan")).get("/console/security/soc/")
+    assert soc.status_code == 200 and "brute force" in soc.content.decode()

@@ -1,4 +1,5 @@
-"""Demo for TTE: signer profiles for the demo signer, and one letter waiting for paraf."""
+"""Demo for TTE: signer profiles for the demo signer and letters at each step of the chain: one
+waiting for the reviewer's paraf, one initialed and waiting for the signer, one still a draft."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ DOCUMENT_TYPES = [
 ]
 
 
-def _letter(title: str) -> bytes:
+def _letter(title: str, body: tuple[str, ...]) -> bytes:
     """A letter as an OPD template gives it: letterhead, "Nomor :" line and a ${ttd} placeholder."""
     from reportlab.lib.pagesizes import A4
 
@@ -34,8 +35,8 @@ def _letter(title: str) -> bytes:
     pdf.drawString(72, 684, "Sifat        : Biasa")
     pdf.drawString(72, 668, f"Hal           : {title}")
     pdf.drawString(72, 620, "Yth. Kepala Perangkat Daerah se-Provinsi Bali")
-    pdf.drawString(72, 590, "Dalam rangka evaluasi SPBE tahun 2026, kami mengundang seluruh OPD untuk hadir")
-    pdf.drawString(72, 575, "pada rapat koordinasi di Ruang Sandat, Diskominfos Provinsi Bali.")
+    for n, line in enumerate(body):
+        pdf.drawString(72, 590 - 15 * n, line)
     pdf.drawString(330, 480, "Sekretaris Daerah Provinsi Bali,")
     pdf.drawString(330, 462, "${ttd}")
     pdf.showPage()
@@ -64,12 +65,29 @@ def load_demo() -> None:
     if not (signer and reviewer and drafter and agency):
         return
     services.set_signer_profile(signer, nik="5171010101700002", title="Sekretaris Daerah (UJI)")
+    letters = [
+        # (title, document type, body, how far the demo takes it)
+        ("Undangan Rapat Evaluasi SPBE 2026", "undangan",
+         ("Dalam rangka evaluasi SPBE tahun 2026, kami mengundang seluruh OPD untuk hadir",
+          "pada rapat koordinasi di Ruang Sandat, Diskominfos Provinsi Bali."), "in_review"),
+        ("Penyampaian Jadwal Penilaian Mandiri SPBE 2026", "surat-dinas",
+         ("Bersama ini kami sampaikan jadwal penilaian mandiri SPBE tahun 2026. Seluruh OPD",
+          "diminta melengkapi bukti dukung pada aplikasi paling lambat 31 Januari 2027."), "signing"),
+        ("Nota Dinas Pemutakhiran Katalog Aplikasi", "nota-dinas",
+         ("Mohon setiap OPD memutakhirkan data aplikasi pada katalog aplikasi Pemerintah",
+          "Provinsi Bali sebagai bahan arsitektur SPBE."), "draft"),
+    ]
     try:
-        services.create_document(
-            agency=agency, title="Undangan Rapat Evaluasi SPBE 2026", class_code="000.1.2", classification="biasa",
-            file_name="undangan.pdf", data=_letter("Undangan Rapat Evaluasi SPBE 2026"), reviewers=[reviewer],
-            signers_=[(signer, SignatureStep.Method.LOCAL)], by=drafter,
-            document_type=DocumentType.objects.filter(code="undangan").first(),
-        )
+        for title, type_code, body, stage in letters:
+            document = services.create_document(
+                agency=agency, title=title, class_code="000.1.2", classification="biasa",
+                file_name="surat.pdf", data=_letter(title, body), reviewers=[reviewer],
+                signers_=[(signer, SignatureStep.Method.LOCAL)], by=drafter,
+                document_type=DocumentType.objects.filter(code=type_code).first(),
+            )
+            if stage != "draft":
+                document = services.submit(document, drafter)
+            if stage == "signing":
+                services.paraf(document, by=reviewer, approve=True, note="Sudah sesuai tata naskah dinas.")
     except Exception:  # noqa: BLE001 - demo roles may live in other agencies; the demo still loads
         return

@@ -12,6 +12,11 @@ class SecurityConfig(AppConfig):
         from . import queues
 
         workqueue.register("security", queues.tasks)  # "Tugas saya" on the console home
+        from spbe.core.demo import register_demo_loader
+
+        from .demo import load_demo
+
+        register_demo_loader(load_demo)
         from django.db.models import Q
 
         from spbe.core.navigation import NavItem, register

@@ -156,6 +156,32 @@ class ReportEvent(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
 
+    KIND_LABELS = {"comment": _("Comment"), "status": _("Status"), "deadline": _("Fix deadline"), "published": _("Published")}
+
+    @property
+    def kind_label(self) -> str:
+        return self.KIND_LABELS.get(self.kind, self.kind)
+
+    @property
+    def display_text(self) -> str:
+        """Status events store codes ("closed: duplicate") and deadlines an ISO date; show labels."""
+        if self.kind == "status":
+            status, _sep, reason = self.text.partition(": ")
+            label = str(Report.Status(status).label) if status in Report.Status.values else status
+            if reason in Report.CloseReason.values:
+                label += f" ({Report.CloseReason(reason).label})"
+            return label
+        if self.kind == "deadline":
+            from datetime import date
+
+            from django.utils import formats
+
+            try:
+                return formats.date_format(date.fromisoformat(self.text), "DATE_FORMAT")
+            except ValueError:
+                return self.text
+        return self.text
+
 
 class ReportAttachment(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
