@@ -27,8 +27,11 @@ def test_public_compute_endpoint(client):
 
 
 def test_methodology_endpoints(client):
-    listed = client.get("/api/v1/evaluation/methodologies").json()
-    assert listed[0]["code"] == "permenpanrb-59-2020" and listed[0]["indicators"] == 47
+    listed = {row["code"]: row for row in client.get("/api/v1/evaluation/methodologies").json()}
+    assert {code: (row["domains"], row["aspects"], row["indicators"]) for code, row in listed.items()} == {
+        "permenpanrb-5-2018": (3, 7, 35), "permenpanrb-59-2020": (4, 8, 47), "evaluasi-2024": (4, 8, 47),
+        "ipd-konsep-2025": (0, 9, 35), "ipd-2026": (0, 7, 20)}
+    assert listed["evaluasi-2024"]["status"] == "provisional" and listed["permenpanrb-5-2018"]["years"] == [2018, 2019, 2020]
     assert client.get("/api/v1/evaluation/methodologies/none").status_code == 404
 
 

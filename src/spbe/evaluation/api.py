@@ -13,7 +13,7 @@ from spbe.core.services import ServiceError
 from spbe.inventory.models import Application
 
 from . import services
-from .index import InputError, compute_from_domains, compute_from_levels
+from .index import InputError, compute_from_aspects, compute_from_domains, compute_from_levels
 from .methodology import MethodologyError, available, load
 from .models import EvaluationPeriod, Evidence, Response, Stage
 
@@ -23,6 +23,7 @@ router = Router(tags=["evaluation"])
 class ComputeIn(Schema):
     methodology: str = "permenpanrb-59-2020"
     levels: list[int] | None = Field(None, description="levels in indicator order")
+    aspects: list[str] | None = Field(None, description="aspect values in aspect order (e.g. the 2018–2019 results)")
     domains: list[str] | None = Field(None, description="domain values in domain order")
 
 
@@ -130,7 +131,8 @@ def _result_dict(result):
 
 @router.get("/methodologies", auth=None, summary="Available methodologies (data files)")
 def list_methodologies(request):
-    return [{"code": code, "name": load(code).name, "indicators": len(load(code).indicators)} for code in available()]
+    return [{"code": code, "name": load(code).name, "indicators": len(load(code).indicators), "domains": len(load(code).domains),
+             "aspects": len(load(code).aspects), "status": load(code).status, "years": list(load(code).years)} for code in available()]
 
 
 @router.get("/methodologies/{code}", auth=None)
@@ -141,13 +143,15 @@ def get_methodology(request, code: str):
         raise Http404 from exc
 
 
-@router.post("/compute", auth=None, summary="Compute an index from levels or domain values (exact)")
+@router.post("/compute", auth=None, summary="Compute an index from levels, aspect values or domain values (exact)")
 def compute(request, payload: ComputeIn):
     try:
         methodology = load(payload.methodology)
-        if (payload.levels is None) == (payload.domains is None):
-            raise InputError("give either levels or domains")
-        if payload.levels is not None:
+        if [payload.levels, payload.aspects, payload.domains].count(None) != 2:
+            raise InputError("give exactly one of levels, aspects or domains")
+        if payload.aspects is not None:
+            result = compute_from_aspects(methodology, payload.aspects)
+        elif payload.levels is not None:
             numbers = [i.number for i in methodology.indicators]
             if len(payload.levels) != len(numbers):
                 raise InputError(f"{len(numbers)} indicator levels are needed, got {len(payload.levels)}")

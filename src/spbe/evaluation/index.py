@@ -1,8 +1,12 @@
-"""Exact SPBE index arithmetic (PermenPANRB 59/2020, Lampiran Bab II.B).
+"""Exact SPBE index arithmetic (PermenPANRB 59/2020, Lampiran Bab II.B; the same form in 5/2018
+and in the Indeks Pemerintah Digital, which has no domains).
 
-    aspect  = Σ (indicator level × indicator weight) / aspect weight
+    aspect  = Σ (indicator value × indicator weight) / aspect weight
     domain  = Σ (aspect value × aspect weight) / domain weight
-    index   = Σ (domain value × domain weight) / 100
+    index   = Σ (domain — or, without domains, aspect — value × weight) / total weight (100)
+
+An indicator's value is its level, or for a survey indicator the level its survey converts to.
+With indicators switched off (the 2024 instrument) the weights are those of the active ones.
 
 All values are exact fractions; rounding (half-up, 2 places) happens only for display, and
 the predicate is read from the published (rounded) value by default.
@@ -123,8 +127,37 @@ def _check_level(m: Methodology, number: int, level) -> int:
     return level
 
 
+def survey_level(m: Methodology, benefit, cost) -> int:
+    """The level a satisfaction survey converts to (IPD concept 2025): x = nk − nb, where nk and
+    nb are the mean answers (1–5) on benefits and on costs/risks; x falls in one of the bands."""
+    rule = m.survey
+    if not rule:
+        raise InputError(f"{m.code} has no survey conversion")
+    values = []
+    for name, value in (("benefit", benefit), ("cost", cost)):
+        try:
+            fraction = _fraction(value)
+        except Exception:  # noqa: BLE001
+            raise InputError(f"survey {name} mean {value!r} is not a number") from None
+        if not rule["answer_min"] <= fraction <= rule["answer_max"]:
+            raise InputError(f"survey {name} mean {value} is outside {rule['answer_min']}..{rule['answer_max']}")
+        values.append(fraction)
+    x = values[0] - values[1]
+    level = rule["bands"][0]["level"]
+    for band in rule["bands"]:  # ascending; a band's lower edge belongs to it
+        if x >= _fraction(band["x_min"]):
+            level = band["level"]
+    return level
+
+
+def _index(m: Methodology, domains: dict, aspects: dict) -> Fraction:
+    if m.domains:
+        return sum(domains[d.number] * Fraction(d.weight) for d in m.domains) / Fraction(m.total_weight)
+    return sum(aspects[a.number] * Fraction(a.weight) for a in m.aspects) / Fraction(m.total_weight)
+
+
 def compute_from_levels(m: Methodology, levels: dict[int, int]) -> Result:
-    """Index from every indicator's level (a complete set is required)."""
+    """Index from every active indicator's value (a complete set is required)."""
     expected = {i.number for i in m.indicators}
     unknown = set(levels) - expected
     if unknown:
@@ -140,29 +173,45 @@ def compute_from_levels(m: Methodology, levels: dict[int, int]) -> Result:
     for aspect in m.aspects:
         total = sum(Fraction(i.weight) * checked[i.number] for i in aspect.indicators)
         aspects[aspect.number] = total / Fraction(aspect.weight)
+    domains = _domains_from_aspects(m, aspects)
+    return Result(m, _index(m, domains, aspects), domains, aspects, checked)
+
+
+def _domains_from_aspects(m: Methodology, aspects: dict) -> dict:
     domains = {}
     for domain in m.domains:
         total = sum(aspects[a.number] * Fraction(a.weight) for a in domain.aspects)
         domains[domain.number] = total / Fraction(domain.weight)
-    index = sum(domains[d.number] * Fraction(d.weight) for d in m.domains) / 100
-    return Result(m, index, domains, aspects, checked)
+    return domains
+
+
+def _value(m: Methodology, what: str, value) -> Fraction:
+    try:
+        fraction = _fraction(value)
+    except Exception:  # noqa: BLE001
+        raise InputError(f"{what}: {value!r} is not a number") from None
+    if not m.min_level <= fraction <= m.max_level:
+        raise InputError(f"{what}: value {value} is outside {m.min_level}..{m.max_level}")
+    return fraction
+
+
+def compute_from_aspects(m: Methodology, values: list) -> Result:
+    """Index from published aspect values (e.g. Denpasar 2018: 2.00, 2.10, 2.00, 2.50, 2.33, 3.29, 2.50)."""
+    if len(values) != len(m.aspects):
+        raise InputError(f"{len(m.aspects)} aspect values are needed, got {len(values)}")
+    aspects = {a.number: _value(m, f"aspect {a.number}", v) for a, v in zip(m.aspects, values, strict=True)}
+    domains = _domains_from_aspects(m, aspects)
+    return Result(m, _index(m, domains, aspects), domains, aspects, {})
 
 
 def compute_from_domains(m: Methodology, values: list) -> Result:
     """Index from published domain values (e.g. Bali 2023: 4.60, 3.70, 2.82, 4.57)."""
+    if not m.domains:
+        raise InputError(f"{m.code} has no domains: give its {len(m.aspects)} aspect values")
     if len(values) != len(m.domains):
         raise InputError(f"{len(m.domains)} domain values are needed, got {len(values)}")
-    domains = {}
-    for domain, value in zip(m.domains, values, strict=True):
-        try:
-            fraction = _fraction(value)
-        except Exception:  # noqa: BLE001
-            raise InputError(f"domain {domain.number}: {value!r} is not a number") from None
-        if not m.min_level <= fraction <= m.max_level:
-            raise InputError(f"domain {domain.number}: value {value} is outside {m.min_level}..{m.max_level}")
-        domains[domain.number] = fraction
-    index = sum(domains[d.number] * Fraction(d.weight) for d in m.domains) / 100
-    return Result(m, index, domains, {}, {})
+    domains = {d.number: _value(m, f"domain {d.number}", v) for d, v in zip(m.domains, values, strict=True)}
+    return Result(m, _index(m, domains, {}), domains, {}, {})
 
 
 def parse_level_list(m: Methodology, text: str) -> dict[int, int]:

@@ -1,9 +1,14 @@
 """Evaluation methodologies as versioned data files (``methodologies/*.json``).
 
-A methodology lists domains → aspects → indicators with weights (in %), the level scale, the
-predicate bands and the rounding rule. Adding a new methodology (the 2024 45-indicator set, a
-future Indeks Pemerintah Digital) means adding a JSON file; no code changes. ``load`` checks
-that weights add up at every level so a typo cannot silently skew an index.
+A methodology lists domains → aspects → indicators with weights (in % of the index), the level
+scale, the predicate bands and the rounding rule. The Indeks Pemerintah Digital has no domain
+level: its file lists aspects directly. An indicator's value comes from levels or, for a
+satisfaction aspect, from a survey converted by the methodology's ``survey`` rule. A file may
+``extend`` another (the 2024 instrument is 59/2020 whose indicators a period may switch off).
+
+The files are built from the research by ``tools/build_methodologies.py``; criteria are the
+official wording. ``load`` checks that weights add up at every level so a typo cannot silently
+skew an index.
 """
 
 from __future__ import annotations
@@ -35,6 +40,16 @@ class Indicator:
     related: tuple[int, ...] = ()
     chosen_from_applications: bool = False
     errata: str = ""
+    code: str = ""
+    question: str = ""
+    explanation: tuple[str, ...] = ()  # penjelasan indikator (technical guideline)
+    assessment_note: str = ""  # how the level is judged
+    fulfilment: dict[int, str] = field(default_factory=dict)  # what meeting each level means
+    evidence_by_level: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    criteria_alternative: dict[int, str] = field(default_factory=dict)  # a second transcription, where it differs
+    value_source: str = "levels"  # or "survey"
+    external_index: str = ""  # fed from a national index (SDI, IKASANDI, ...)
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,7 @@ class Aspect:
     name: str
     name_en: str
     weight: Decimal
-    domain: int
+    domain: int  # 0 when the methodology has no domains
     indicators: tuple[Indicator, ...]
 
 
@@ -83,14 +98,31 @@ class Methodology:
     stages: tuple[str, ...]
     domains: tuple[Domain, ...]
     raw: dict = field(repr=False, compare=False, default_factory=dict)
+    name_en: str = ""
+    status: str = "official"  # official | reconstructed | provisional | concept | reported
+    status_note: str = ""
+    years: tuple[int, ...] = ()
+    optional_indicators: bool = False  # a period may switch indicators off
+    inactive: tuple[int, ...] = ()
+    survey: dict = field(default_factory=dict)
+    flat_aspects: tuple[Aspect, ...] = ()  # aspects of a methodology without domains
 
     @property
     def aspects(self) -> tuple[Aspect, ...]:
-        return tuple(a for d in self.domains for a in d.aspects)
+        return tuple(a for d in self.domains for a in d.aspects) if self.domains else self.flat_aspects
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
-        return tuple(i for d in self.domains for i in d.indicators)
+        return tuple(i for a in self.aspects for i in a.indicators)
+
+    @property
+    def groups(self) -> tuple:
+        """The top level of the structure: domains, or aspects where there are none (IPD)."""
+        return self.domains or self.flat_aspects
+
+    @property
+    def total_weight(self) -> Decimal:
+        return sum((g.weight for g in self.groups), Decimal(0))
 
     def indicator(self, number: int) -> Indicator:
         for indicator in self.indicators:
@@ -109,59 +141,91 @@ def _dec(value, where: str) -> Decimal:
         raise MethodologyError(f"{where}: weight {value!r} is not a number") from exc
 
 
+def _indicator(i: dict, domain: int, aspect: int) -> Indicator:
+    levels = lambda key: {int(k): v for k, v in i.get(key, {}).items()}  # noqa: E731
+    return Indicator(
+        number=int(i["number"]),
+        name=i["name"],
+        name_en=i.get("name_en", i["name"]),
+        weight=_dec(i["weight"], f"indicator {i['number']}"),
+        scale=i.get("scale", "process"),
+        domain=domain,
+        aspect=aspect,
+        criteria=levels("criteria"),
+        evidence_hints=tuple(i.get("evidence_hints", ())),
+        related=tuple(i.get("related", ())),
+        chosen_from_applications=bool(i.get("chosen_from_applications", False)),
+        errata=i.get("errata", ""),
+        code=i.get("code", ""),
+        question=i.get("question", ""),
+        explanation=tuple(i.get("explanation", ())),
+        assessment_note=i.get("assessment_note", ""),
+        fulfilment=levels("fulfilment"),
+        evidence_by_level={k: tuple(v) for k, v in levels("evidence_by_level").items()},
+        criteria_alternative=levels("criteria_alternative"),
+        value_source=i.get("value_source", "levels"),
+        external_index=i.get("external_index", ""),
+        page=i.get("page"),
+    )
+
+
+def _aspect(a: dict, domain: int, seen: set[int], inactive: set[int]) -> Aspect | None:
+    """None when every indicator of the aspect is switched off."""
+    indicators = []
+    for i in a["indicators"]:
+        if i["number"] in seen:
+            raise MethodologyError(f"indicator {i['number']} appears twice")
+        seen.add(i["number"])
+        if int(i["number"]) not in inactive:
+            indicators.append(_indicator(i, domain, int(a["number"])))
+    if not indicators:
+        return None
+    declared = _dec(a["weight"], f"aspect {a['number']}")
+    total = sum((i.weight for i in indicators), Decimal(0))
+    if not inactive and total != declared:
+        raise MethodologyError(f"aspect {a['number']}: indicator weights sum to {total}, not {declared}")
+    # With indicators switched off an aspect weighs what its active indicators weigh.
+    return Aspect(number=int(a["number"]), name=a["name"], name_en=a.get("name_en", a["name"]), weight=total,
+                  domain=domain, indicators=tuple(indicators))
+
+
+def resolve(doc: dict) -> dict:
+    """A file that ``extends`` another: the base with this file's keys on top."""
+    if "extends" not in doc:
+        return doc
+    base = json.loads((DATA_DIR / f"{doc['extends']}.json").read_text(encoding="utf-8"))
+    merged = {**resolve(base), **{k: v for k, v in doc.items() if k != "extends"}}
+    merged["based_on"] = doc["extends"]
+    return merged
+
+
 def parse(doc: dict) -> Methodology:
-    domains = []
-    seen_numbers: set[int] = set()
-    for d in doc["domains"]:
-        aspects = []
-        for a in d["aspects"]:
-            indicators = []
-            for i in a["indicators"]:
-                if i["number"] in seen_numbers:
-                    raise MethodologyError(f"indicator {i['number']} appears twice")
-                seen_numbers.add(i["number"])
-                indicators.append(
-                    Indicator(
-                        number=int(i["number"]),
-                        name=i["name"],
-                        name_en=i.get("name_en", i["name"]),
-                        weight=_dec(i["weight"], f"indicator {i['number']}"),
-                        scale=i.get("scale", "process"),
-                        domain=int(d["number"]),
-                        aspect=int(a["number"]),
-                        criteria={int(k): v for k, v in i.get("criteria", {}).items()},
-                        evidence_hints=tuple(i.get("evidence_hints", ())),
-                        related=tuple(i.get("related", ())),
-                        chosen_from_applications=bool(i.get("chosen_from_applications", False)),
-                        errata=i.get("errata", ""),
-                    )
-                )
-            aspect = Aspect(
-                number=int(a["number"]),
-                name=a["name"],
-                name_en=a.get("name_en", a["name"]),
-                weight=_dec(a["weight"], f"aspect {a['number']}"),
-                domain=int(d["number"]),
-                indicators=tuple(indicators),
-            )
-            total = sum((i.weight for i in indicators), Decimal(0))
-            if total != aspect.weight:
-                raise MethodologyError(f"aspect {aspect.number}: indicator weights sum to {total}, not {aspect.weight}")
-            aspects.append(aspect)
-        domain = Domain(
-            number=int(d["number"]),
-            name=d["name"],
-            name_en=d.get("name_en", d["name"]),
-            weight=_dec(d["weight"], f"domain {d['number']}"),
-            aspects=tuple(aspects),
-        )
+    doc = resolve(doc)
+    inactive = {int(n) for n in doc.get("inactive", ())}
+    if inactive and not doc.get("optional_indicators"):
+        raise MethodologyError(f"{doc['code']} does not allow switching indicators off")
+    seen: set[int] = set()
+    domains, flat = [], []
+    for d in doc.get("domains", []):
+        aspects = [a for a in (_aspect(a, int(d["number"]), seen, inactive) for a in d["aspects"]) if a is not None]
+        declared = _dec(d["weight"], f"domain {d['number']}")
         total = sum((a.weight for a in aspects), Decimal(0))
-        if total != domain.weight:
-            raise MethodologyError(f"domain {domain.number}: aspect weights sum to {total}, not {domain.weight}")
-        domains.append(domain)
-    total = sum((d.weight for d in domains), Decimal(0))
-    if total != Decimal(100):
+        if not inactive and total != declared:
+            raise MethodologyError(f"domain {d['number']}: aspect weights sum to {total}, not {declared}")
+        if aspects:
+            domains.append(Domain(number=int(d["number"]), name=d["name"], name_en=d.get("name_en", d["name"]),
+                                  weight=total, aspects=tuple(aspects)))
+    if not domains:
+        flat = [a for a in (_aspect(a, 0, seen, inactive) for a in doc.get("aspects", [])) if a is not None]
+    groups = domains or flat
+    if not groups:
+        raise MethodologyError(f"{doc.get('code')}: no indicators")
+    total = sum((g.weight for g in groups), Decimal(0))
+    if not inactive and total != Decimal(100):
         raise MethodologyError(f"domain weights sum to {total}, not 100")
+    unknown = inactive - seen
+    if unknown:
+        raise MethodologyError(f"cannot switch off unknown indicators: {sorted(unknown)}")
     predicates = tuple(
         sorted(
             (Predicate(_dec(p["min"], "predicate"), p["name"], p.get("name_en", p["name"])) for p in doc["predicates"]),
@@ -184,7 +248,23 @@ def parse(doc: dict) -> Methodology:
         stages=tuple(doc.get("stages", ("self_assessment", "document", "interview", "field_visit"))),
         domains=tuple(domains),
         raw=doc,
+        name_en=doc.get("name_en", doc["name"]),
+        status=doc.get("status", "official"),
+        status_note=doc.get("status_note", ""),
+        years=tuple(int(y) for y in doc.get("years", ())),
+        optional_indicators=bool(doc.get("optional_indicators", False)),
+        inactive=tuple(sorted(inactive)),
+        survey=doc.get("survey", {}),
+        flat_aspects=tuple(flat),
     )
+
+
+def for_year(year: int) -> str:
+    """The methodology a year's published results were computed with."""
+    for code in available():
+        if year in load(code).years:
+            return code
+    return "permenpanrb-5-2018" if year < 2021 else "ipd-2026" if year >= 2026 else "permenpanrb-59-2020"
 
 
 def available() -> list[str]:
@@ -197,3 +277,8 @@ def load(code: str) -> Methodology:
     if not path.is_file():
         raise MethodologyError(f"unknown methodology {code!r}; available: {', '.join(available())}")
     return parse(json.loads(path.read_text(encoding="utf-8")))
+
+
+def with_inactive(methodology: Methodology, numbers) -> Methodology:
+    """The methodology with these indicators switched off (the 2024 instrument)."""
+    return parse({**methodology.raw, "inactive": sorted({int(n) for n in numbers})})

@@ -16,6 +16,9 @@ class Command(BaseCommand):
         index_cli.add_arguments(parser)
 
     def handle(self, *args, **options):
+        if options.get("list"):
+            index_cli.write_list(options["format"], self.stdout)
+            return
         try:
             data = index_cli.compute(options)
         except (InputError, MethodologyError) as exc:
