@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -232,9 +234,10 @@ def test_import_published_indices_all_or_nothing(world, evaluation):
     _, people = evaluation
     good = ("institution,year,index,domain_1,domain_2,domain_3,domain_4,source\n"
             "Provinsi Uji,2018,1.62,,,,,berita\nProvinsi Uji,2023,4.07,4.60,3.70,2.82,4.57,Kepmen 13/2024\n")
-    assert services.import_published_indices(good, by=people["coordinator"]) == 2
+    assert services.import_published_indices(good, by=people["coordinator"]).rows == 2
     assert PublishedIndex.objects.get(year=2023).predicate == "Sangat Baik"
     assert PublishedIndex.objects.get(year=2018).predicate == "Kurang"
+    assert PublishedIndex.objects.get(year=2018).methodology == "permenpanrb-5-2018"
     bad = "institution,year,index\nKota X,2023,4.1\nKota Y,20x3,3.0\n"
     with pytest.raises(ServiceError, match="Row 3: year"):
         services.import_published_indices(bad, by=people["coordinator"])
@@ -243,6 +246,27 @@ def test_import_published_indices_all_or_nothing(world, evaluation):
         services.import_published_indices("name,value\nx,1\n", by=people["coordinator"])
     with pytest.raises(PermissionDenied):
         services.import_published_indices(good, by=people["staff_a"])
+
+
+def test_import_reads_each_year_with_its_methodology_and_excel_semicolons(world, evaluation):
+    from spbe.evaluation.models import PublishedIndex
+
+    _, people = evaluation
+    # What Excel in the Indonesian locale saves: semicolons, decimal commas, a BOM, a blank last line.
+    excel = ("\ufeffInstitution;Year;Index;Domain_1;Domain_2;Domain_3;Domain_4;Source\r\n"
+             "Kota Denpasar;2018;2,64;2,06;2,29;3,00;;Laporan 2018\r\n"
+             "Kota Denpasar;2021;3,19;2,00;2,00;2,00;2,00;salah ketik\r\n"
+             "Kota Denpasar;2026;3,10;;;;;Indeks Pemdi\r\n;;;;;;;\r\n")
+    result = services.import_published_indices(excel, by=people["coordinator"])
+    assert result.rows == 3 and len(result.warnings) == 1 and "Row 3" in result.warnings[0] and "2.00" in result.warnings[0]
+    rows = {p.year: p for p in PublishedIndex.objects.filter(institution_name="Kota Denpasar")}
+    assert (rows[2018].methodology, rows[2018].domain_3, rows[2018].domain_4) == ("permenpanrb-5-2018", Decimal("3.00"), None)
+    assert rows[2026].methodology == "ipd-2026" and rows[2026].predicate == "Baik"
+    four_in_2019 = "institution,year,index,domain_1,domain_2,domain_3,domain_4\nKota X,2019,2.5,2,2,3,3\n"
+    with pytest.raises(ServiceError, match="Row 2: 2019 results .* have 3 domain values, not 4"):
+        services.import_published_indices(four_in_2019, by=people["coordinator"])
+    with pytest.raises(ServiceError, match="unknown methodology"):
+        services.import_published_indices("institution,year,index,methodology\nKota X,2023,3,none\n", by=people["coordinator"])
 
 
 def test_exports_are_real_files(evaluation):

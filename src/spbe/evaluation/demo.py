@@ -41,7 +41,8 @@ def load() -> None:
         return
     agencies = {a.code: a for a in Agency.objects.filter(institution=province)}
     period = services.create_period(institution=province, year=2024, kind="evaluation",
-                                    default_agency=agencies["diskominfos"], title="Evaluasi SPBE 2024")
+                                    default_agency=agencies["diskominfos"], title="Evaluasi SPBE 2024",
+                                    methodology_code="evaluasi-2024")
     services.open_stage(period, Stage.SELF_ASSESSMENT)
     for response in period.responses.order_by("indicator"):
         code, level = DEMO_LEVELS[response.indicator]

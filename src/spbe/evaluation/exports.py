@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from . import services
@@ -24,44 +25,85 @@ def _rows(period, responses):
 
 
 def _summary(period):
-    return [(str(Stage(stage).label), r.index_display if r else "—", r.predicate.name if r else _("not assessed yet"))
+    """(stage, index as a number or None, predicate) — None where no assessor has given levels."""
+    return [(str(Stage(stage).label), float(r.index_display) if r else None, r.predicate.name if r else _("not assessed yet"))
             for stage, r in services.stage_results(period)]
+
+
+def _heading(period) -> list[tuple[str, str]]:
+    methodology = services.methodology_for(period)
+    return [(_("Institution"), period.institution.name), (_("Period"), f"{period.get_kind_display()} {period.year}"),
+            (_("Methodology"), methodology.name), (_("Printed"), formats.date_format(timezone.localtime(), "DATETIME_FORMAT"))]
+
+
+def _structure(period, result) -> list[tuple[str, str, float, float]]:
+    """(level, name, weight, value) for every domain and aspect of a complete result."""
+    methodology = services.methodology_for(period)
+    rows = []
+    for domain in methodology.domains:
+        rows.append((_("Domain"), domain.name, float(domain.weight), float(result.as_dict()["domains"][str(domain.number)]["value"])))
+        for aspect in domain.aspects:
+            rows.append((_("Aspect"), aspect.name, float(aspect.weight), float(result.as_dict()["aspects"][str(aspect.number)]["value"])))
+    if not methodology.domains:
+        for aspect in methodology.aspects:
+            rows.append((_("Aspect"), aspect.name, float(aspect.weight), float(result.as_dict()["aspects"][str(aspect.number)]["value"])))
+    return rows
+
+
+def _evidence(response) -> str:
+    return "\n".join(e.url if e.kind == "link" else e.title for e in response.evidence.all())
+
+
+def _notes(response) -> str:
+    return "\n".join(f"{Stage(s.stage).label}: {s.comment}" for s in response.scores.all() if s.comment)
 
 
 def to_xlsx(period, responses) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Index")
     sheet.append([period.title])
     sheet["A1"].font = Font(bold=True, size=14)
+    for label, value in _heading(period):
+        sheet.append([label, value])
+    sheet.append([])
     sheet.append([_("Stage"), _("Index"), _("Predicate")])
-    for row in _summary(period):
-        sheet.append(list(row))
+    for label, value, predicate in _summary(period):
+        sheet.append([label, value if value is not None else "—", predicate])
+        if value is not None:
+            sheet.cell(row=sheet.max_row, column=2).number_format = "0.00"
     result = services.period_result(period)
     if result is not None:
         sheet.append([])
-        sheet.append([_("Domain"), _("Weight"), _("Value")])
-        methodology = services.methodology_for(period)
-        for domain in methodology.domains:
-            sheet.append([domain.name, float(domain.weight), result.as_dict()["domains"][str(domain.number)]["value"]])
+        sheet.append([_("Level"), _("Name"), _("Weight"), _("Value")])
+        for row in _structure(period, result):
+            sheet.append(list(row))
+            sheet.cell(row=sheet.max_row, column=4).number_format = "0.00"
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 60
     detail = workbook.create_sheet(_("Indicators"))
     stages = period.stages()
-    detail.append([_("No"), _("Indicator"), _("Weight"), _("Responsible OPD"), _("Status")]
-                  + [str(Stage(s).label) for s in stages] + [_("Final level")])
+    detail.append([_("No"), _("Indicator"), _("Aspect"), _("Weight"), _("Responsible OPD"), _("Status")]
+                  + [str(Stage(s).label) for s in stages]
+                  + [_("Final level"), _("Explanation"), _("Bukti dukung"), _("Assessor notes")])
     for cell in detail[1]:
         cell.font = Font(bold=True)
+    aspects = {a.number: a.name for a in services.methodology_for(period).aspects}
+    wrap = Alignment(wrap_text=True, vertical="top")
     for indicator, response, scores, final in _rows(period, responses):
         detail.append(
-            [indicator.number, indicator.name, float(indicator.weight), response.agency.name,
+            [indicator.number, indicator.name, aspects.get(indicator.aspect, ""), float(indicator.weight), response.agency.name,
              response.get_status_display()]
             + [scores.get(s) for s in stages]
-            + [final]
+            + [final, response.explanation, _evidence(response), _notes(response)]
         )
-    detail.column_dimensions["B"].width = 70
-    detail.column_dimensions["D"].width = 40
+        for cell in detail[detail.max_row]:
+            cell.alignment = wrap
+    for column, width in (("B", 60), ("C", 30), ("E", 36)):
+        detail.column_dimensions[column].width = width
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -70,32 +112,55 @@ def to_xlsx(period, responses) -> bytes:
 def to_pdf(period, responses) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     from spbe.core import fonts
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=landscape(A4), title=period.title, author="SPBE platform",
-                            initialFontName=fonts.BODY)
+                            initialFontName=fonts.BODY, leftMargin=36, rightMargin=36, topMargin=36, bottomMargin=36)
     styles = fonts.styles()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8)
     story = [Paragraph(fonts.paragraph_markup(period.title, fonts.BOLD), styles["Title"])]
-    summary = [[_("Stage"), _("Index"), _("Predicate")]] + [list(r) for r in _summary(period)]
+    story.append(Paragraph(fonts.paragraph_markup(" · ".join(f"{label}: {value}" for label, value in _heading(period))), small))
+    story.append(Spacer(1, 8))
+    summary = [[_("Stage"), _("Index"), _("Predicate")]] + [
+        [label, score_text(value), predicate] for label, value, predicate in _summary(period)]
     table = Table(summary, hAlign="LEFT")
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
     story += [table, Spacer(1, 12)]
     stages = period.stages()
-    rows = [[_("No"), _("Indicator"), _("OPD")] + [str(Stage(s).label) for s in stages] + [_("Final")]]
+    rows = [[_("No"), _("Indicator"), _("OPD")] + [Paragraph(fonts.paragraph_markup(str(Stage(s).label), fonts.BOLD), small)
+                                                   for s in stages] + [_("Final"), _("Assessor notes")]]
     for indicator, response, scores, final in _rows(period, responses):
         rows.append([str(indicator.number), Paragraph(fonts.paragraph_markup(indicator.name), small),
                      Paragraph(fonts.paragraph_markup(response.agency.name), small)]
-                    + [str(scores.get(s) or "—") for s in stages] + [str(final or "—")])
-    detail = Table(rows, colWidths=[24, 300, 170] + [60] * len(stages) + [40], repeatRows=1)
+                    + [_level_text(scores.get(s)) for s in stages] + [_level_text(final),
+                                                                     Paragraph(fonts.paragraph_markup(_notes(response)), small)])
+    # The columns fill the page width: the wide ones share what the level columns leave.
+    fixed = 24 + 44 * len(stages) + 36
+    wide = doc.width - fixed
+    widths = [24, wide * 0.42, wide * 0.28] + [44] * len(stages) + [36, wide * 0.30]
+    detail = Table(rows, colWidths=widths, repeatRows=1)
     detail.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
                                 ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey),
                                 ("FONTNAME", (0, 0), (-1, -1), fonts.BODY), ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
                                 ("FONTSIZE", (0, 0), (-1, -1), 7), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     story.append(detail)
+    signature = Table([[_("Approved by the SPBE coordinator,")], [""], [""], ["(________________________)"], [_("NIP") + ":"]],
+                      colWidths=[220], hAlign="RIGHT")
+    signature.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY), ("FONTSIZE", (0, 0), (-1, -1), 9)]))
+    story += [Spacer(1, 18), KeepTogether(signature)]
     doc.build(story)
     return buffer.getvalue()
+
+
+def _level_text(level) -> str:
+    return "—" if level is None else str(level)
+
+
+def score_text(value) -> str:
+    if value is None:
+        return "—"
+    return formats.number_format(value, 2)

@@ -258,6 +258,7 @@ class PublishedIndex(models.Model):
     domain_3 = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     domain_4 = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
     predicate = models.CharField(_("predicate"), max_length=40, blank=True)
+    methodology = models.CharField(_("methodology"), max_length=40, blank=True)  # the year's, when imported
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     class Meta:

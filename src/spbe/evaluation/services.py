@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -23,8 +24,8 @@ from spbe.core.services import ConflictError, ServiceError
 
 from . import evidence as evidence_checks
 from .gap import plan_to_target
-from .index import InputError, Result, compute_from_levels, predicate_for
-from .methodology import Methodology, MethodologyError, load, parse
+from .index import InputError, Result, compute_from_domains, compute_from_levels, predicate_for, survey_level
+from .methodology import Methodology, MethodologyError, for_year, load, parse
 from .models import (
     EXTERNAL_STAGES,
     STAGE_ORDER,
@@ -47,14 +48,16 @@ DEFAULT_METHODOLOGY = "permenpanrb-59-2020"
 
 
 @lru_cache(maxsize=64)
-def _parse_snapshot(period_id: int, code: str) -> Methodology:
+def _parse_snapshot(period_id: int, code: str, inactive: tuple[int, ...]) -> Methodology:
     period = EvaluationPeriod.objects.only("methodology_snapshot").get(pk=period_id)
-    return parse(period.methodology_snapshot)
+    return parse({**period.methodology_snapshot, "inactive": list(inactive)})
 
 
 def methodology_for(period: EvaluationPeriod) -> Methodology:
-    """The period's frozen copy, so later edits of the data file never change its arithmetic."""
-    return _parse_snapshot(period.pk, period.methodology_code)
+    """The period's frozen copy, so later edits of the data file never change its arithmetic. The
+    switched-off indicators are part of the cache key: another process may have changed them."""
+    inactive = EvaluationPeriod.objects.filter(pk=period.pk).values_list("methodology_snapshot__inactive", flat=True).first()
+    return _parse_snapshot(period.pk, period.methodology_code, tuple(inactive or ()))
 
 
 # --- periods and stages ---------------------------------------------------------------
@@ -257,6 +260,22 @@ def save_answer(response: Response, *, level: int | None, explanation: str, by=N
     return response
 
 
+def survey_answer_level(response: Response, *, benefit: str, cost: str) -> tuple[int, str]:
+    """A satisfaction indicator's level from its survey means, and the line that records how
+    it was obtained (kept in the explanation, so the assessor sees the survey behind it)."""
+    methodology = methodology_for(response.period)
+    indicator = methodology.indicator(response.indicator)
+    if indicator.value_source != "survey":
+        raise ServiceError(_("This indicator is answered with a level, not a survey."), field="level")
+    try:
+        level = survey_level(methodology, benefit.strip().replace(",", "."), cost.strip().replace(",", "."))
+    except InputError:
+        raise ServiceError(_("Give both survey means as numbers from 1 to 5, such as 4,2."), field="survey_benefit") from None
+    note = _("Survey: benefits %(benefit)s − costs and risks %(cost)s → level %(level)s.") % {
+        "benefit": benefit.strip(), "cost": cost.strip(), "level": level}
+    return level, note
+
+
 @transaction.atomic
 def submit_answer(response: Response, *, by=None) -> Response:
     response = _locked(response)
@@ -425,6 +444,36 @@ def record_stage_score(response: Response, *, stage: str, level: int, comment: s
 # --- results --------------------------------------------------------------------------
 
 
+def active_indicators(period: EvaluationPeriod) -> set[int]:
+    """The indicators the period assesses (the 2024 instrument may switch some off)."""
+    return {i.number for i in methodology_for(period).indicators}
+
+
+@transaction.atomic
+def set_indicator_active(period: EvaluationPeriod, number: int, active: bool, *, by, reason: str = "") -> EvaluationPeriod:
+    """Switch an indicator of an instrument that allows it (2024) off or back on. Its answer,
+    evidence and levels are kept; while off they count nowhere."""
+    permissions.require(by, "evaluation.change_evaluationperiod", period)
+    period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    snapshot = dict(period.methodology_snapshot)
+    if not snapshot.get("optional_indicators"):
+        raise ServiceError(_("This methodology assesses every indicator; none can be switched off."), field="indicator")
+    inactive = set(snapshot.get("inactive", ()))
+    inactive = inactive - {number} if active else inactive | {number}
+    try:
+        parse({**snapshot, "inactive": sorted(inactive)})
+    except MethodologyError as exc:
+        raise ServiceError(_("This indicator cannot be switched off: %(error)s") % {"error": exc}, field="indicator") from exc
+    if not active and not reason.strip():
+        raise ServiceError(_("Say why the indicator is not assessed (the instruction or letter)."), field="reason")
+    snapshot["inactive"] = sorted(inactive)
+    period.methodology_snapshot = snapshot
+    period.save(update_fields=["methodology_snapshot"])
+    audit.record("evaluation.indicator.activated" if active else "evaluation.indicator.deactivated", period, actor=by,
+                 data={"indicator": number, "reason": reason[:300], "inactive": snapshot["inactive"]})
+    return period
+
+
 def levels_at(period: EvaluationPeriod, stage: str | None = None) -> dict[int, int]:
     """Levels as of ``stage`` (default: the latest): each indicator takes its latest scored stage."""
     stages = period.stages()
@@ -436,7 +485,8 @@ def levels_at(period: EvaluationPeriod, stage: str | None = None) -> dict[int, i
     ).values_list("response__indicator", "stage", "level"):
         if indicator not in best or rank[score_stage] > best[indicator][0]:
             best[indicator] = (rank[score_stage], level)
-    return {indicator: level for indicator, (_, level) in best.items()}
+    active = active_indicators(period)
+    return {indicator: level for indicator, (_, level) in best.items() if indicator in active}
 
 
 def visible_responses(user, period: EvaluationPeriod, agency_id: int | None = None):
@@ -444,7 +494,8 @@ def visible_responses(user, period: EvaluationPeriod, agency_id: int | None = No
     and its exports show exactly these rows."""
     responses = permissions.scope_queryset(
         user, "evaluation.view_response",
-        period.responses.select_related("agency", "pic").prefetch_related("scores"),
+        period.responses.filter(indicator__in=active_indicators(period))
+        .select_related("agency", "pic").prefetch_related("scores"),
     )
     if agency_id is not None:
         responses = responses.filter(agency_id=agency_id)
@@ -473,7 +524,8 @@ def period_result(period: EvaluationPeriod, stage: str | None = None) -> Result 
 def draft_result(period: EvaluationPeriod) -> Result | None:
     """What the index would be from the OPDs' current answers (before review)."""
     methodology = methodology_for(period)
-    levels = dict(period.responses.exclude(level=None).values_list("indicator", "level"))
+    levels = dict(period.responses.exclude(level=None).filter(indicator__in=active_indicators(period))
+                  .values_list("indicator", "level"))
     if len(levels) < len(methodology.indicators):
         return None
     return compute_from_levels(methodology, levels)
@@ -491,14 +543,20 @@ def gap_plan(period: EvaluationPeriod, target: str):
 
 # --- published results (trend and comparison) -----------------------------------------
 
-IMPORT_COLUMNS = ["institution", "year", "index", "domain_1", "domain_2", "domain_3", "domain_4", "source"]
+IMPORT_COLUMNS = ["institution", "year", "index", "domain_1", "domain_2", "domain_3", "domain_4", "source", "methodology"]
+
+
+@dataclass
+class ImportResult:
+    rows: int
+    warnings: list[str]
 
 
 def _decimal_or_none(value: str, column: str, row: int):
     if value is None or value.strip() == "":
         return None
     try:
-        number = Decimal(value.strip().replace(",", "."))
+        number = Decimal(value.strip().replace(",", "."))  # "4,07" as the Indonesian locale writes it
     except InvalidOperation:
         raise ServiceError(_("Row %(row)s: %(column)s is not a number.") % {"row": row, "column": column}) from None
     if not Decimal(0) <= number <= Decimal(5):
@@ -506,19 +564,43 @@ def _decimal_or_none(value: str, column: str, row: int):
     return number
 
 
+def _csv_reader(text: str) -> csv.DictReader:
+    """Comma or semicolon: Excel in the Indonesian locale writes semicolons (its decimal is a comma)."""
+    text = text.lstrip("\ufeff")
+    header = text.splitlines()[0] if text.strip() else ""
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    reader.fieldnames = [(name or "").strip().lower() for name in (reader.fieldnames or [])]
+    return reader
+
+
+def _import_methodology(row: dict, year: int, row_number: int) -> Methodology:
+    code = (row.get("methodology") or "").strip() or for_year(year)
+    try:
+        return load(code)
+    except MethodologyError:
+        raise ServiceError(_("Row %(row)s: unknown methodology %(code)s.") % {"row": row_number, "code": code}) from None
+
+
 @transaction.atomic
-def import_published_indices(text: str, *, by=None) -> int:
-    """Import published results (CSV). All rows or none: an error names its row and column."""
+def import_published_indices(text: str, *, by=None) -> ImportResult:
+    """Import published results (CSV, comma or semicolon). All rows or none: an error names its
+    row and column. Each row is read with its year's methodology (or the ``methodology``
+    column): 2018–2020 have 3 domains, 2021–2025 have 4, the Pemdi index has none. An index
+    that its domains do not give is imported with a warning (published figures are what they
+    are, but a typo should be seen)."""
     permissions.require_unless_system(by, "evaluation.add_publishedindex")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in ("institution", "year", "index") if c not in (reader.fieldnames or [])]
+    reader = _csv_reader(text)
+    missing = [c for c in ("institution", "year", "index") if c not in reader.fieldnames]
     if missing:
-        raise ServiceError(_("Missing columns: %(cols)s. Expected: %(expected)s")
+        raise ServiceError(_("Missing columns: %(cols)s. Expected: %(expected)s (separated by commas or semicolons)")
                            % {"cols": ", ".join(missing), "expected": ", ".join(IMPORT_COLUMNS)})
-    count = 0
+    count, warnings = 0, []
     from spbe.core.models import Institution
 
     for row_number, row in enumerate(reader, start=2):
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue  # a blank line Excel leaves at the end
         name = (row.get("institution") or "").strip()
         if not name:
             raise ServiceError(_("Row %(row)s: the institution is empty.") % {"row": row_number})
@@ -526,11 +608,24 @@ def import_published_indices(text: str, *, by=None) -> int:
             year = int((row.get("year") or "").strip())
         except ValueError:
             raise ServiceError(_("Row %(row)s: year is not a whole number.") % {"row": row_number}) from None
+        if not 2018 <= year <= 2100:
+            raise ServiceError(_("Row %(row)s: the year must be 2018 or later.") % {"row": row_number})
         index = _decimal_or_none(row.get("index"), "index", row_number)
         if index is None:
             raise ServiceError(_("Row %(row)s: the index is empty.") % {"row": row_number})
+        methodology = _import_methodology(row, year, row_number)
         domains = [_decimal_or_none(row.get(f"domain_{n}"), f"domain_{n}", row_number) for n in range(1, 5)]
-        predicate = predicate_for(load(DEFAULT_METHODOLOGY), index).name
+        given = [d for d in domains if d is not None]
+        expected = len(methodology.domains)
+        if given and (len(given) != expected or any(d is None for d in domains[:expected])):
+            raise ServiceError(_("Row %(row)s: %(year)s results (%(methodology)s) have %(n)s domain values, not %(got)s.")
+                               % {"row": row_number, "year": year, "methodology": methodology.name, "n": expected,
+                                  "got": len(given)})
+        if given and len(given) == expected:
+            computed = Decimal(compute_from_domains(methodology, [str(d) for d in given]).index_display)
+            if abs(computed - index) > Decimal("0.01"):
+                warnings.append(_("Row %(row)s: the domains give %(computed)s, not the index %(index)s.")
+                                % {"row": row_number, "computed": computed, "index": index})
         PublishedIndex.objects.update_or_create(
             institution_name=name,
             year=year,
@@ -541,13 +636,14 @@ def import_published_indices(text: str, *, by=None) -> int:
                 "domain_2": domains[1],
                 "domain_3": domains[2],
                 "domain_4": domains[3],
-                "predicate": predicate,
+                "methodology": methodology.code,
+                "predicate": predicate_for(methodology, index).name,
                 "source": (row.get("source") or "").strip()[:300],
             },
         )
         count += 1
-    audit.record("evaluation.published.imported", None, data={"rows": count})
-    return count
+    audit.record("evaluation.published.imported", None, actor=by, data={"rows": count, "warnings": len(warnings)})
+    return ImportResult(count, warnings)
 
 
 # --- the public index page ---------------------------------------------------------------
@@ -562,7 +658,7 @@ def public_summary(institution_name: str) -> dict | None:
     if not rows:
         return None
     latest = rows[-1]
-    methodology = load(DEFAULT_METHODOLOGY)
+    methodology = load(latest.methodology or for_year(latest.year))
     domain_names = {d.number: (d.name, d.name_en) for d in methodology.domains}
     domains = [(number, *domain_names.get(number, ("", "")), value)
                for number, value in enumerate((latest.domain_1, latest.domain_2, latest.domain_3, latest.domain_4), start=1)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:period_id>/stages/<str:stage>/<str:action>/", views.stage_action, name="stage-action"),
     path("<int:period_id>/gap/", views.gap_planner, name="gap"),
     path("<int:period_id>/assessors/", views.add_assessor, name="add-assessor"),
+    path("<int:period_id>/indicators/", views.indicator_switch, name="indicator-switch"),
     path("<int:period_id>/export.<str:fmt>", views.export, name="export"),
     path("responses/<int:response_id>/", views.response_detail, name="response-detail"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),

@@ -97,9 +97,10 @@ def period_detail(request, period_id: int):
     shown = final or draft
     radar = None
     if shown is not None:
+        values = shown.domains if methodology.domains else shown.aspects
         radar = charts.radar(
-            [d.name.replace(" SPBE", "") for d in methodology.domains],
-            [(str(_("Index")), [float(shown.domains[d.number]) for d in methodology.domains])],
+            [g.name.replace(" SPBE", "") for g in methodology.groups],
+            [(str(_("Index")), [float(values[g.number]) for g in methodology.groups])],
         )
     return render(
         request,
@@ -117,8 +118,37 @@ def period_detail(request, period_id: int):
             "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
             "agency_filter": str(agency_filter or ""),
             "assessors": period.external_assessors.all(),
+            "methodology": methodology,
+            "switched_off": _switched_off(period, methodology),
         },
     )
+
+
+def _switched_off(period, methodology) -> list:
+    """The 2024 instrument's indicators not assessed in this period, with their names."""
+    if not methodology.optional_indicators:
+        return []
+    from .methodology import parse
+
+    full = parse({**period.methodology_snapshot, "inactive": []})
+    return [full.indicator(n) for n in methodology.inactive]
+
+
+@console_view
+@require_POST
+def indicator_switch(request, period_id: int):
+    period = _period(request, period_id)
+    try:
+        number = int(request.POST.get("indicator", ""))
+        services.set_indicator_active(period, number, request.POST.get("active") == "1", by=request.user,
+                                      reason=request.POST.get("reason", ""))
+    except ValueError:
+        messages.error(request, _("Choose an indicator."))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The indicators assessed in this period were changed."))
+    return redirect("evaluation:period-detail", period_id=period.pk)
 
 
 @console_view
@@ -171,6 +201,13 @@ def _response_context(request, response: Response) -> dict:
         "scale": methodology.scales.get(indicator.scale, {}),
         "criteria": [(level, methodology.level_name(indicator, level), indicator.criteria.get(level, ""))
                      for level in range(methodology.min_level, methodology.max_level + 1)],
+        "guidance": [{"level": level, "name": methodology.level_name(indicator, level),
+                      "criterion": indicator.criteria.get(level, ""),
+                      "alternative": indicator.criteria_alternative.get(level, ""),
+                      "fulfilment": indicator.fulfilment.get(level, ""),
+                      "evidence": indicator.evidence_by_level.get(level, ())}
+                     for level in range(methodology.min_level, methodology.max_level + 1)],
+        "methodology": methodology,
         "related": [methodology.indicator(n) for n in indicator.related],
         "evidence": permissions.scope_queryset(user, "evaluation.view_evidence", response.evidence.all()),
         "can_answer": editable and permissions.has_perm(user, "evaluation.change_response", response),
@@ -222,8 +259,12 @@ def _handle_response_post(request, response: Response) -> str:
     action = request.POST.get("action")
     user = request.user
     if action in ("save", "submit"):
-        services.save_answer(response, level=_level_from(request.POST),
-                             explanation=request.POST.get("explanation", ""), by=user)
+        level, explanation = _level_from(request.POST), request.POST.get("explanation", "")
+        if request.POST.get("survey_benefit") or request.POST.get("survey_cost"):
+            level, note = services.survey_answer_level(response, benefit=request.POST.get("survey_benefit", ""),
+                                                       cost=request.POST.get("survey_cost", ""))
+            explanation = f"{note}\n{explanation}".strip()
+        services.save_answer(response, level=level, explanation=explanation, by=user)
         if action == "submit":
             services.submit_answer(response, by=user)
             return _("Answer submitted for review.")
@@ -294,7 +335,7 @@ def export(request, period_id: int, fmt: str):
     period = _period(request, period_id)
     if fmt not in ("xlsx", "pdf"):
         raise Http404
-    responses = services.visible_responses(request.user, period, _agency_filter(request))
+    responses = services.visible_responses(request.user, period, _agency_filter(request)).prefetch_related("evidence")
     if fmt == "xlsx":
         response = HttpResponse(
             exports.to_xlsx(period, responses),
@@ -320,14 +361,20 @@ def trend(request):
             if upload is None:
                 raise ServiceError(_("Choose a CSV file."))
             try:
-                text = upload.read().decode("utf-8")
+                raw = upload.read()
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    text = raw.decode("cp1252")  # what Excel on Windows saves as "CSV"
             except UnicodeDecodeError:
                 raise ServiceError(_("The file must be UTF-8 encoded CSV.")) from None
-            count = services.import_published_indices(text, by=request.user)
+            imported = services.import_published_indices(text, by=request.user)
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("%(count)s rows imported.") % {"count": count})
+            messages.success(request, _("%(count)s rows imported.") % {"count": imported.rows})
+            for warning in imported.warnings:
+                messages.warning(request, warning)
         return redirect("evaluation:trend")
     memberships = permissions.current_memberships(request.user)
     default_name = memberships[0].agency.institution.name if memberships else settings.SPBE_INSTITUTION_NAME
