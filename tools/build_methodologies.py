@@ -171,8 +171,31 @@ def _spbe(research: dict, code: str, name_en: str, extra: dict) -> dict:
         "sources": [{k: s[k] for k in ("id", "type", "reliability", "citation", "location") if k in s} for s in research["sources"]],
         "domains": domains,
     }
+    _declare_dependencies(doc)
     _check_weights(doc)
     return doc
+
+
+def _declare_dependencies(doc: dict) -> None:
+    """For the gap planner: an indicator that implements a policy (domains 2–4) depends on the
+    policy indicator it is related to (domain 1). A product rule, not the regulation's: the
+    policy is set first, so the planner never takes the implementation more than one level
+    past it."""
+    if not doc["domains"]:
+        return
+    policy = {i["number"] for a in doc["domains"][0]["aspects"] for i in a["indicators"]}
+    for domain in doc["domains"][1:]:
+        for aspect in domain["aspects"]:
+            for indicator in aspect["indicators"]:
+                needs = [n for n in indicator.get("related", []) if n in policy]
+                if needs:
+                    indicator["depends_on"] = needs
+    doc["planner"] = {
+        "dependency_rule": "An indicator may be planned at most one level above each policy indicator it depends on.",
+        "effort_by_scale": {"process": 1, "service": 2},
+        "effort_note": "Raising an indicator to level n costs n × the scale's factor (a service needs a system built, "
+                       "a process indicator mostly documents and decisions); coordinators may override per indicator.",
+    }
 
 
 def _ipd(research: dict, code: str, name_en: str, extra: dict, survey_aspects: set[int]) -> dict:

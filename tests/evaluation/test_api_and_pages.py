@@ -109,9 +109,12 @@ def test_api_external_scores_and_gap(evaluation, api_token, client):
     result = client.get(f"/api/v1/evaluation/periods/{period.pk}/result", **external).json()
     assert result["stages"]["self_assessment"]["index"] == "3.00"
     assert result["stages"]["document"]["index_raw"] == "3.03"
-    gap = client.get(f"/api/v1/evaluation/periods/{period.pk}/gap?target=4.2",
+    one_year = client.get(f"/api/v1/evaluation/periods/{period.pk}/gap?target=4.2",
+                          **api_token(people["coordinator"])).json()
+    assert not one_year["reachable"]  # one level per indicator in a year does not get there
+    gap = client.get(f"/api/v1/evaluation/periods/{period.pk}/gap?target=4.2&cycles=2",
                      **api_token(people["coordinator"])).json()
-    assert gap["reachable"] and gap["steps"][0]["gain"] == "0.03"
+    assert gap["reachable"] and gap["cycles_used"] == 2 and gap["by_agency"][0]["indicators"]
 
 
 def _file(name, data):

@@ -171,7 +171,8 @@ def test_gap_planner_reports_unreachable_and_bad_targets():
     levels = levels_by_range((1, 47, 5))
     top = plan_to_target(M, levels, "5.00")
     assert top.reachable and top.steps == []
-    full = plan_to_target(M, levels_by_range((1, 47, 1)), "5.00")
+    assert not plan_to_target(M, levels_by_range((1, 47, 1)), "5.00").reachable  # one level a year
+    full = plan_to_target(M, levels_by_range((1, 47, 1)), "5.00", cycles=4)
     assert full.reachable and len(full.steps) == 47 * 4
     with pytest.raises(InputError):
         plan_to_target(M, levels, "Luar Biasa")

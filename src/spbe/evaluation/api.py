@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import FileResponse, Http404
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Query, Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from spbe.core import permissions
@@ -225,9 +225,13 @@ def add_assessor(request, period_id: int, payload: AssessorIn):
 
 
 @router.get("/periods/{period_id}/gap", summary="Fewest level increases to reach a target index or predicate")
-def gap(request, period_id: int, target: str):
+def gap(request, period_id: int, target: str, cycles: int = Query(1, ge=1, le=10), cap: int = Query(1, ge=1, le=4)):
+    """A plan over ``cycles`` evaluation years, at most ``cap`` levels per indicator per year."""
     period = _period(request, period_id)
-    return services.gap_plan(period, target).as_dict(services.methodology_for(period))
+    plan = services.gap_plan(period, target, cycles=cycles, cap=cap).as_dict(services.methodology_for(period))
+    plan["by_agency"] = [{"agency": g["agency"], "effort": str(g["effort"]), "indicators": [s["indicator"] for s in g["steps"]]}
+                         for g in services.plan_by_agency(period, plan)]
+    return plan
 
 
 @router.get("/periods/{period_id}/responses", response=list[ResponseOut])

@@ -50,6 +50,7 @@ class Indicator:
     value_source: str = "levels"  # or "survey"
     external_index: str = ""  # fed from a national index (SDI, IKASANDI, ...)
     page: int | None = None
+    depends_on: tuple[int, ...] = ()  # policy indicators the gap planner keeps ahead of this one
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ class Methodology:
     optional_indicators: bool = False  # a period may switch indicators off
     inactive: tuple[int, ...] = ()
     survey: dict = field(default_factory=dict)
+    planner: dict = field(default_factory=dict)
     flat_aspects: tuple[Aspect, ...] = ()  # aspects of a methodology without domains
 
     @property
@@ -166,6 +168,7 @@ def _indicator(i: dict, domain: int, aspect: int) -> Indicator:
         value_source=i.get("value_source", "levels"),
         external_index=i.get("external_index", ""),
         page=i.get("page"),
+        depends_on=tuple(int(n) for n in i.get("depends_on", ())),
     )
 
 
@@ -255,6 +258,7 @@ def parse(doc: dict) -> Methodology:
         optional_indicators=bool(doc.get("optional_indicators", False)),
         inactive=tuple(sorted(inactive)),
         survey=doc.get("survey", {}),
+        planner=doc.get("planner", {}),
         flat_aspects=tuple(flat),
     )
 

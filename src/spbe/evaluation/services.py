@@ -531,14 +531,26 @@ def draft_result(period: EvaluationPeriod) -> Result | None:
     return compute_from_levels(methodology, levels)
 
 
-def gap_plan(period: EvaluationPeriod, target: str):
+def gap_plan(period: EvaluationPeriod, target: str, *, cycles: int = 1, cap: int = 1):
     result = period_result(period) or draft_result(period)
     if result is None:
         raise ServiceError(_("Every indicator needs a level before a plan can be made."))
     try:
-        return plan_to_target(methodology_for(period), result.levels, target)
+        return plan_to_target(methodology_for(period), result.levels, target, cycles=cycles, cap=cap)
     except InputError as exc:
         raise ServiceError(str(exc), field="target") from exc
+
+
+def plan_by_agency(period: EvaluationPeriod, plan: dict) -> list[dict]:
+    """The plan's steps grouped by the OPD responsible for each indicator, each step with its
+    evaluation year: what the coordinator hands to each OPD."""
+    owners = dict(period.responses.values_list("indicator", "agency__name"))
+    groups: dict[str, list] = {}
+    for step in plan["steps"]:
+        step = {**step, "year": period.year + step["cycle"]}
+        groups.setdefault(owners.get(step["indicator"], "—"), []).append(step)
+    return [{"agency": name, "steps": steps, "effort": sum(Decimal(s["effort"]) for s in steps)}
+            for name, steps in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))]
 
 
 # --- published results (trend and comparison) -----------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -314,19 +316,57 @@ def evidence_download(request, evidence_id: int):
 @console_view
 def gap_planner(request, period_id: int):
     period = _period(request, period_id)
-    target = request.GET.get("target", "Memuaskan")
+    methodology = services.methodology_for(period)
+    target = request.GET.get("target", methodology.predicates[0].name)
+    cycles, cap = _bounded(request.GET.get("cycles"), 1, 1, 10), _bounded(request.GET.get("cap"), 1, 1, 4)
     plan = error = None
     try:
-        plan = services.gap_plan(period, target).as_dict(services.methodology_for(period))
+        plan = services.gap_plan(period, target, cycles=cycles, cap=cap).as_dict(methodology)
     except ServiceError as exc:
         error = exc.message
-    from .gap import marginal_gains
-
-    base = services.period_result(period) or services.draft_result(period)
-    gains = marginal_gains(services.methodology_for(period), base.levels)[:10] if base else []
+    if plan is not None and request.GET.get("format") == "xlsx":
+        return _plan_xlsx(period, plan)
     return render(request, "evaluation/gap.html",
-                  {"period": period, "target": target, "plan": plan, "error": error, "gains": gains,
-                   "predicates": services.methodology_for(period).predicates})
+                  {"period": period, "target": target, "plan": plan, "error": error, "cycles": cycles, "cap": cap,
+                   "by_agency": services.plan_by_agency(period, plan) if plan else [],
+                   "predicates": methodology.predicates, "methodology": methodology})
+
+
+def _bounded(value, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(value), low), high)
+    except (TypeError, ValueError):
+        return default
+
+
+def _plan_xlsx(period, plan) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Plan")
+    sheet.append([_("Gap planner"), period.title])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append([_("From"), float(plan["start_index"]), _("To"), float(plan["end_index"])])
+    sheet.append([])
+    header = [_("Responsible OPD"), _("Year"), _("Indicator"), _("Name"), _("From"), _("To"), _("Index gain"), _("Effort"),
+              _("What the next level requires")]
+    sheet.append(header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for group in services.plan_by_agency(period, plan):
+        for step in group["steps"]:
+            sheet.append([group["agency"], step["year"], step["indicator"], step["name"], step["from"], step["to"],
+                          float(step["gain"]), float(step["effort"]), step["requires"]])
+            sheet.cell(row=sheet.max_row, column=9).alignment = Alignment(wrap_text=True, vertical="top")
+    for column, width in (("A", 36), ("D", 50), ("I", 80)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="rencana-spbe-{period.year}.xlsx"'
+    return response
 
 
 @console_view
