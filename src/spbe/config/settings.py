@@ -334,6 +334,7 @@ SCHEDULE = {
     "audit-verify": {"task": "spbe.audit.tasks.verify_audit_chain", "daily": "03:00"},
     "esign-archive-timestamps": {"task": "spbe.esign.tasks.renew_archive_timestamps_task", "daily": "02:00"},
     "api-token-reminders": {"task": "spbe.core.tasks.remind_expiring_api_tokens", "daily": "08:00"},
+    "evaluation-reminders": {"task": "spbe.evaluation.tasks.send_stage_reminders", "daily": "08:30"},
     "task-results-prune": {"task": "spbe.core.tasks.prune_finished_task_results", "daily": "04:00"},
     "wazuh-backfill": {"task": "spbe.security.tasks.wazuh_backfill_task", "every": "1h", "kwargs": {"hours": 2},
                        "enabled": bool(env("WAZUH_INDEXER_URL", ""))},

@@ -129,6 +129,11 @@ def create_document(*, agency, title: str, class_code: str, classification: str,
     return document
 
 
+def document_type(institution, code: str) -> DocumentType | None:
+    """An institution's document type by code ("berita-acara"), for other modules' documents."""
+    return DocumentType.objects.filter(institution=institution, code=code).first()
+
+
 def _locked(document: Document) -> Document:
     return Document.objects.select_for_update().get(pk=document.pk)
 

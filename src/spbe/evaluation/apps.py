@@ -18,7 +18,7 @@ class EvaluationConfig(AppConfig):
         from spbe.core.permissions import register_access_rule
         from spbe.core.roles import Role, register_role_permissions
 
-        from .models import EvaluationPeriod, Evidence, Response, ScoreChange, StageScore, StageWindow
+        from .models import EvaluationPeriod, Evidence, Recommendation, Response, ScoreChange, StageMinutes, StageScore, StageWindow
 
         view = [
             "evaluation.view_evaluationperiod",
@@ -29,8 +29,11 @@ class EvaluationConfig(AppConfig):
             "evaluation.view_scorechange",
             "evaluation.view_responsechange",
             "evaluation.view_publishedindex",
+            "evaluation.view_recommendation",
+            "evaluation.view_stageminutes",
         ]
-        answer = ["evaluation.change_response", "evaluation.add_evidence", "evaluation.delete_evidence"]
+        answer = ["evaluation.change_response", "evaluation.add_evidence", "evaluation.delete_evidence",
+                  "evaluation.change_recommendation"]
         register_role_permissions(
             {
                 Role.AGENCY_ADMIN: view + answer,
@@ -41,6 +44,10 @@ class EvaluationConfig(AppConfig):
                     "evaluation.change_evaluationperiod",
                     "evaluation.review_response",
                     "evaluation.add_publishedindex",
+                    "evaluation.change_recommendation",
+                    # The coordinator drafts the Berita Acara as a TTE document of their unit.
+                    "esign.add_document",
+                    "esign.view_document",
                 ],
                 Role.INTERNAL_ASSESSOR: view + ["evaluation.review_response"],
                 Role.EXTERNAL_ASSESSOR: ["evaluation.view_publishedindex"],
@@ -55,6 +62,8 @@ class EvaluationConfig(AppConfig):
             Evidence: ("view_evidence", "response__period__external_assessors"),
             StageScore: ("view_stagescore", "response__period__external_assessors"),
             ScoreChange: ("view_scorechange", "response__period__external_assessors"),
+            Recommendation: ("view_recommendation", "period__external_assessors"),
+            StageMinutes: ("view_stageminutes", "period__external_assessors"),
         }
 
         def make_rule(codenames: set[str], path: str):

@@ -78,6 +78,8 @@ class StageWindow(models.Model):
     period = models.ForeignKey(EvaluationPeriod, on_delete=models.CASCADE, related_name="windows")
     stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    due_date = models.DateField(_("deadline"), null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True, editable=False)  # at most one reminder a day
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
@@ -271,3 +273,74 @@ class PublishedIndex(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_name} {self.year}: {self.index}"
+
+
+class Recommendation(models.Model):
+    """A recommendation from a result (KemenPANRB's letter, the coordination team, the gap plan)
+    with the OPD that acts on it, a target year and its follow-up; open ones are carried into the
+    institution's next period."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Not yet followed up")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Not pursued")
+
+    class Source(models.TextChoices):
+        KEMENPANRB = "kemenpanrb", _("KemenPANRB evaluation result")
+        COORDINATION = "coordination", _("SPBE coordination team")
+        GAP_PLAN = "gap_plan", _("Gap planner")
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.CASCADE, related_name="recommendations")
+    indicator = models.PositiveSmallIntegerField(_("indicator"), null=True, blank=True)
+    text = models.TextField(_("recommendation"))
+    agency = models.ForeignKey("core.Agency", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible OPD"))
+    target_year = models.PositiveIntegerField(_("target year"))
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.KEMENPANRB)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    follow_up = models.TextField(_("follow-up"), blank=True)
+    evidence_url = models.URLField(_("evidence link"), blank=True, max_length=500)
+    carried_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="carried_to")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    owner_field = "agency"
+
+    class Meta:
+        ordering = ["period", "status", "target_year", "id"]
+        verbose_name = _("recommendation")
+        verbose_name_plural = _("recommendations")
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class StageMinutes(models.Model):
+    """Berita Acara of an interview or field visit: who took part, what was found, the levels
+    agreed; generated as a PDF and signed by the participants through TTE."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SIGNING = "signing", _("Being signed")
+        SIGNED = "signed", _("Signed")
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.CASCADE, related_name="minutes")
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    participants = models.TextField(_("participants"))  # one per line: name — position — institution
+    summary = models.TextField(_("results"))
+    document = models.ForeignKey("esign.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    owner_field = "period__institution"
+    owner_kind = "institution"
+
+    class Meta:
+        verbose_name = _("Berita Acara")
+        verbose_name_plural = _("Berita Acara")
+        constraints = [models.UniqueConstraint(fields=["period", "stage"], name="one_minutes_per_stage")]
+
+    def participant_lines(self) -> list[str]:
+        return [line.strip() for line in self.participants.splitlines() if line.strip()]

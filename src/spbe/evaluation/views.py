@@ -122,6 +122,7 @@ def period_detail(request, period_id: int):
             "assessors": period.external_assessors.all(),
             "methodology": methodology,
             "switched_off": _switched_off(period, methodology),
+            "progress": services.progress_by_agency(request.user, period),
         },
     )
 
@@ -222,6 +223,7 @@ def _response_context(request, response: Response) -> dict:
         "history": list(response.changes.select_related("changed_by").order_by("-changed_at")[:20]),
         "score_history": list(response.score_changes.select_related("changed_by").order_by("-changed_at")[:20]),
         "agencies": Agency.objects.filter(institution=period.institution, is_active=True).order_by("path"),
+        "people": User.objects.filter(memberships__agency=response.agency, memberships__is_active=True).distinct().order_by("full_name"),
         "applications": Application.objects.filter(agency__institution=period.institution, is_active=True)
         if indicator.chosen_from_applications else [],
         "levels": range(methodology.min_level, methodology.max_level + 1),

@@ -99,6 +99,9 @@ def create_period(
     Response.objects.bulk_create(
         Response(period=period, indicator=indicator.number, agency=default_agency) for indicator in methodology.indicators
     )
+    from .followup import carry_over
+
+    carry_over(period)  # open recommendations of the previous period continue here
     audit.record(
         "evaluation.period.created",
         period,
@@ -145,7 +148,8 @@ def close_stage(period: EvaluationPeriod, stage: str, *, by=None) -> StageWindow
         raise ConflictError(_("Only an open stage can be closed."))
     if stage == Stage.SELF_ASSESSMENT:
         pending = list(
-            period.responses.exclude(status=Response.Status.APPROVED).values_list("indicator", flat=True)
+            period.responses.filter(indicator__in=active_indicators(period))
+            .exclude(status=Response.Status.APPROVED).values_list("indicator", flat=True)
         )
         if pending:
             raise ConflictError(
