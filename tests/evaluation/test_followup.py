@@ -3,6 +3,7 @@ and carried into the next period, and the Berita Acara signed through TTE."""
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -154,3 +155,46 @@ def test_the_berita_acara_of_the_interview_is_generated_and_signed_through_tte(w
     assert services.minutes_status(minutes) == "signed"
     page = login(coordinator).get(f"/console/evaluation/{period.pk}/followup/").content.decode()
     assert 'data-testid="minutes-interview"' in page and "Ditandatangani" in page
+
+
+def _fill(data: bytes, edit) -> bytes:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    edit(book["Jawaban"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_answers_round_trip_through_excel_all_or_nothing(world, evaluation):
+    period, people = evaluation
+    open_self(period, people["coordinator"])
+    for response in period.responses.filter(indicator__gt=40):
+        services.assign_indicator(response, agency=world.agency_b, by=people["coordinator"])
+    client = login(people["staff_a"])
+    template = client.get(f"/console/evaluation/{period.pk}/answers.xlsx").content
+    from openpyxl import load_workbook
+
+    rows = list(load_workbook(io.BytesIO(template))["Jawaban"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("No", "Indikator", "Perangkat Daerah", "Tingkat") and len(rows) == 41  # only Dinas A's 40
+
+    def good(sheet):
+        sheet["D2"], sheet["E2"], sheet["F2"] = 3, "Pergub 5/2026 berlaku untuk seluruh OPD.", "https://jdih.prov.go.id/pergub-5"
+        sheet["D3"], sheet["E3"] = 2, "Baru sebagian unit kerja."
+
+    def bad(sheet):
+        good(sheet)
+        sheet["D4"] = 9  # outside 1..5
+        sheet.append([45, "Layanan Publik Sektor 1", "Dinas B", 3, "bukan milik Dinas A", ""])
+
+    refused = client.post(f"/console/evaluation/{period.pk}/answers.xlsx",
+                          {"file": io.BytesIO(_fill(template, bad))}, follow=True).content.decode()
+    assert "Baris 4" in refused and "Baris 42" in refused
+    assert not period.responses.exclude(level=None).exists()  # nothing saved
+    client.post(f"/console/evaluation/{period.pk}/answers.xlsx", {"file": io.BytesIO(_fill(template, good))})
+    first = period.responses.get(indicator=1)
+    assert (first.level, first.evidence.get().url) == (3, "https://jdih.prov.go.id/pergub-5")
+    assert period.responses.get(indicator=2).level == 2
+    assert "bukan" in client.post(f"/console/evaluation/{period.pk}/answers.xlsx",
+                                  {"file": io.BytesIO(b"not excel")}, follow=True).content.decode()

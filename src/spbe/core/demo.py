@@ -89,6 +89,8 @@ DEMO_APPLICATIONS = [
     ("bpkad", "SIPD Keuangan", Application.Kind.ADMINISTRATION, "", "high"),
     ("bkpsdm", "Simpeg Bali", Application.Kind.ADMINISTRATION, "https://simpeg.baliprov.go.id", "medium"),
     ("uptd-pild", "Bug Bounty Pemprov Bali", Application.Kind.PUBLIC_SERVICE, "https://bugbounty.baliprov.go.id", "medium"),
+    ("bapenda", "Samsat Digital Bali (e-Samsat)", Application.Kind.PUBLIC_SERVICE, "https://esamsat.baliprov.go.id", "high"),
+    ("diskes", "SIMRS RS Bali Mandara", Application.Kind.PUBLIC_SERVICE, "https://simrs.rsbm.baliprov.go.id", "high"),
 ]
 
 DEMO_WEBSITES = [

@@ -6,6 +6,10 @@ domain values (4.60 / 3.70 / 2.82 / 4.57 → 4.07), used here only as realistic 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from spbe.core.models import Agency, Institution, User
 from spbe.inventory.models import Application
 
@@ -27,9 +31,17 @@ DEMO_LEVELS = {
     32: ("bappeda", 5), 33: ("bpkad", 5), 34: ("bpkad", 5), 35: ("biro-umum", 5), 36: ("bkpsdm", 5),
     37: ("diskominfos", 4), 38: ("bpkad", 4), 39: ("inspektorat", 4), 40: ("biro-organisasi", 4),
     41: ("bkpsdm", 4), 42: ("diskominfos", 5), 43: ("diskominfos", 5), 44: ("setda", 5),
-    45: ("dispar", 5), 46: ("diskominfos", 4), 47: ("diskominfos", 4),
+    45: ("dispar", 5), 46: ("bapenda", 4), 47: ("diskes", 4),
 }
-SECTORAL_APPS = {45: "Love Bali", 46: "Satu Data Bali", 47: "E-Planning Bali"}
+# Layanan Publik Sektor 1-3: one public service per sector (tourism, regional revenue, health).
+SECTORAL_APPS = {45: "Love Bali", 46: "Samsat Digital Bali (e-Samsat)", 47: "SIMRS RS Bali Mandara"}
+
+# From the 2023 result letter (paraphrased as a coordinator records them), open at the 2024 cycle.
+RECOMMENDATIONS = [
+    (27, "diskominfos", "Lengkapi audit keamanan SPBE untuk seluruh aplikasi layanan publik oleh auditor bersertifikat."),
+    (22, "diskominfos", "Terapkan manajemen keamanan informasi (SMKI) di seluruh perangkat daerah, bukan hanya di Diskominfos."),
+    (25, "bkpsdm", "Susun rencana pengembangan kompetensi SDM TIK berdasarkan analisis kebutuhan di seluruh perangkat daerah."),
+]
 
 
 def load() -> None:
@@ -60,5 +72,9 @@ def load() -> None:
         services.review_answer(response, approve=True, comment="Sesuai bukti dukung.", by=coordinator)
     services.close_stage(period, Stage.SELF_ASSESSMENT, by=coordinator)
     services.open_stage(period, Stage.DOCUMENT)
+    services.set_stage_deadline(period, Stage.DOCUMENT, timezone.localdate() + timedelta(days=14), by=coordinator)
+    for indicator, code, text in RECOMMENDATIONS:
+        services.add_recommendation(period, text=text, agency=agencies[code], target_year=2026, indicator=indicator,
+                                    by=coordinator)
     assessor = User.objects.get(username="asesor.eksternal")
     services.add_external_assessor(period, assessor)

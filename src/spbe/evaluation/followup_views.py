@@ -138,3 +138,27 @@ def minutes_pdf(request, period_id: int, stage: str):
     response = HttpResponse(services.minutes_pdf(minutes), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="berita-acara-{stage}-{period.year}.pdf"'
     return response
+
+
+@console_view
+@require_http_methods(["GET", "POST"])
+def answers_excel(request, period_id: int):
+    """GET: the answer template of the user's indicators; POST: the filled template back."""
+    period = _period(request, period_id)
+    if not permissions.has_perm(request.user, "evaluation.change_response"):
+        raise PermissionDenied
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        try:
+            if upload is None:
+                raise ServiceError(_("Choose the filled answer workbook."), field="file")
+            changed = services.import_answers(request.user, period, upload.read())
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(count)s answers saved from the workbook.") % {"count": changed})
+        return redirect("evaluation:period-detail", period_id=period.pk)
+    response = HttpResponse(services.answers_workbook(request.user, period),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="jawaban-spbe-{period.year}.xlsx"'
+    return response

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:period_id>/export.<str:fmt>", views.export, name="export"),
     path("<int:period_id>/stages/<str:stage>/deadline/", followup_views.stage_deadline, name="stage-deadline"),
     path("<int:period_id>/followup/", followup_views.followup, name="followup"),
+    path("<int:period_id>/answers.xlsx", followup_views.answers_excel, name="answers-excel"),
     path("<int:period_id>/minutes/<str:stage>.pdf", followup_views.minutes_pdf, name="minutes-pdf"),
     path("responses/<int:response_id>/", views.response_detail, name="response-detail"),
     path("evidence/<int:evidence_id>/", views.evidence_download, name="evidence-download"),

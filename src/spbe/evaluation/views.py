@@ -123,6 +123,8 @@ def period_detail(request, period_id: int):
             "methodology": methodology,
             "switched_off": _switched_off(period, methodology),
             "progress": services.progress_by_agency(request.user, period),
+            "can_answer_excel": services.stage_is_open(period, Stage.SELF_ASSESSMENT)
+            and permissions.has_perm(request.user, "evaluation.change_response"),
         },
     )
 

@@ -23,3 +23,4 @@ from .followup import (  # noqa: F401
     visible_recommendations,
 )
 from .minutes import minutes_pdf, minutes_status, send_minutes_for_signature, write_minutes  # noqa: F401
+from .answers_excel import answers_workbook, import_answers  # noqa: F401

@@ -33,8 +33,8 @@ def set_stage_deadline(period: EvaluationPeriod, stage: str, due_date: date | No
         raise ServiceError(_("This period has no such stage."), field="stage")
     if window.status == StageWindow.Status.CLOSED:
         raise ServiceError(_("The stage is closed; its deadline can no longer change."), field="due_date")
-    if due_date is not None and not period.year - 1 <= due_date.year <= period.year + 2:
-        raise ServiceError(_("The deadline must fall around the period's year."), field="due_date")
+    if due_date is not None and due_date.year < period.year - 1:
+        raise ServiceError(_("The deadline cannot fall before the year preceding the period."), field="due_date")
     previous = window.due_date
     window.due_date, window.reminded_on = due_date, None
     window.save(update_fields=["due_date", "reminded_on"])
