@@ -115,3 +115,15 @@ def test_exports_carry_numbers_heading_notes_and_a_signature_block(world, evalua
     text = pdfcheck.text(pdf)
     assert "Koordinator SPBE" in text and world.province.name in text and "SK belum mencakup" in text
     pdfcheck.assert_fonts_embedded(pdf)
+
+
+def test_the_calculator_takes_any_methodology_and_says_what_is_wrong_in_indonesian(world, evaluation):
+    _, people = evaluation
+    client = login(people["coordinator"])
+    page = client.get("/console/evaluation/calculator/?methodology=permenpanrb-5-2018&aspects=2,00;2,10;2,00;2,50;2,33;3,29;2,50")
+    assert "<strong>2,64</strong>" in page.content.decode() and "Baik" in page.content.decode()
+    wrong = client.get("/console/evaluation/calculator/?methodology=ipd-2026&levels=" + ",".join(["9"] * 20)).content.decode()
+    assert "di luar 1 sampai 5" in wrong and "outside" not in wrong
+    assert client.get("/console/evaluation/calculator/?methodology=tidak-ada").status_code == 200
+    gap = client.get(f"/console/evaluation/{evaluation[0].pk}/gap/?target=Luar+Biasa").content.decode()
+    assert "neither" not in gap

@@ -71,9 +71,11 @@ def threshold_for(m: Methodology, target: str) -> Fraction:
         try:
             value = Fraction(Decimal(target.strip().replace(",", ".")))
         except Exception:  # noqa: BLE001
-            raise InputError(f"target {target!r} is neither a number nor a predicate name") from None
+            raise InputError(f"target {target!r} is neither a number nor a predicate name", "bad_target",
+                             target=target) from None
     if not m.min_level <= value <= m.max_level:
-        raise InputError(f"target {target} is outside {m.min_level}..{m.max_level}")
+        raise InputError(f"target {target} is outside {m.min_level}..{m.max_level}", "target_outside", target=target,
+                         min=m.min_level, max=m.max_level)
     if m.predicate_basis == "rounded":
         # A published 2-dp value reaches the target once the raw value rounds half-up to it.
         value -= Fraction(1, 2 * 10**m.places)
@@ -132,9 +134,10 @@ def _groups(m: Methodology, levels: dict[int, int]) -> dict[int, Fraction]:
 def plan_to_target(m: Methodology, levels: dict[int, int], target: str, *, cycles: int = 1, cap: int = 1,
                    effort: dict[int, Decimal] | None = None) -> Plan:
     if not 1 <= cycles <= 10:
-        raise InputError("plan over 1 to 10 cycles")
+        raise InputError("plan over 1 to 10 cycles", "bad_cycles")
     if not 1 <= cap <= m.max_level - m.min_level:
-        raise InputError(f"the cap per cycle is 1 to {m.max_level - m.min_level} levels")
+        raise InputError(f"the cap per cycle is 1 to {m.max_level - m.min_level} levels", "bad_cap",
+                         max=m.max_level - m.min_level)
     threshold = threshold_for(m, target)
     start = compute_from_levels(m, levels).index
     current = dict(levels)

@@ -22,7 +22,13 @@ from .methodology import Methodology, Predicate
 
 
 class InputError(ValueError):
-    """Bad levels or domain values; the message says what is wrong."""
+    """Bad levels or domain values. The message (English, for the command line) says what is
+    wrong; ``code`` and ``params`` let a page say it in the reader's language
+    (evaluation.input_messages)."""
+
+    def __init__(self, message: str, code: str = "", **params):
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 def _fraction(value) -> Fraction:
@@ -121,9 +127,11 @@ def _check_level(m: Methodology, number: int, level) -> int:
             else:
                 raise ValueError
         except ValueError:
-            raise InputError(f"indicator {number}: level {level!r} is not a whole number") from None
+            raise InputError(f"indicator {number}: level {level!r} is not a whole number", "level_not_whole", indicator=number,
+                             level=level) from None
     if not m.min_level <= level <= m.max_level:
-        raise InputError(f"indicator {number}: level {level} is outside {m.min_level}..{m.max_level}")
+        raise InputError(f"indicator {number}: level {level} is outside {m.min_level}..{m.max_level}", "level_outside",
+                         indicator=number, level=level, min=m.min_level, max=m.max_level)
     return level
 
 
@@ -132,15 +140,15 @@ def survey_level(m: Methodology, benefit, cost) -> int:
     nb are the mean answers (1–5) on benefits and on costs/risks; x falls in one of the bands."""
     rule = m.survey
     if not rule:
-        raise InputError(f"{m.code} has no survey conversion")
+        raise InputError(f"{m.code} has no survey conversion", "no_survey")
     values = []
     for name, value in (("benefit", benefit), ("cost", cost)):
         try:
             fraction = _fraction(value)
         except Exception:  # noqa: BLE001
-            raise InputError(f"survey {name} mean {value!r} is not a number") from None
+            raise InputError(f"survey {name} mean {value!r} is not a number", "survey_value") from None
         if not rule["answer_min"] <= fraction <= rule["answer_max"]:
-            raise InputError(f"survey {name} mean {value} is outside {rule['answer_min']}..{rule['answer_max']}")
+            raise InputError(f"survey {name} mean {value} is outside {rule['answer_min']}..{rule['answer_max']}", "survey_value")
         values.append(fraction)
     x = values[0] - values[1]
     level = rule["bands"][0]["level"]
@@ -161,12 +169,13 @@ def compute_from_levels(m: Methodology, levels: dict[int, int]) -> Result:
     expected = {i.number for i in m.indicators}
     unknown = set(levels) - expected
     if unknown:
-        raise InputError(f"unknown indicators: {', '.join(map(str, sorted(unknown)))}")
+        raise InputError(f"unknown indicators: {', '.join(map(str, sorted(unknown)))}", "unknown_indicators",
+                         numbers=", ".join(map(str, sorted(unknown))))
     missing = expected - set(levels)
     if missing:
         raise InputError(
             f"{len(expected)} indicator levels are needed, got {len(levels)}; missing: "
-            + ", ".join(map(str, sorted(missing)))
+            + ", ".join(map(str, sorted(missing))), "levels_count", needed=len(expected), got=len(levels)
         )
     checked = {n: _check_level(m, n, lvl) for n, lvl in levels.items()}
     aspects = {}
@@ -189,16 +198,18 @@ def _value(m: Methodology, what: str, value) -> Fraction:
     try:
         fraction = _fraction(value)
     except Exception:  # noqa: BLE001
-        raise InputError(f"{what}: {value!r} is not a number") from None
+        raise InputError(f"{what}: {value!r} is not a number", "value_not_number", what=what, value=value) from None
     if not m.min_level <= fraction <= m.max_level:
-        raise InputError(f"{what}: value {value} is outside {m.min_level}..{m.max_level}")
+        raise InputError(f"{what}: value {value} is outside {m.min_level}..{m.max_level}", "value_outside", what=what,
+                         value=value, min=m.min_level, max=m.max_level)
     return fraction
 
 
 def compute_from_aspects(m: Methodology, values: list) -> Result:
     """Index from published aspect values (e.g. Denpasar 2018: 2.00, 2.10, 2.00, 2.50, 2.33, 3.29, 2.50)."""
     if len(values) != len(m.aspects):
-        raise InputError(f"{len(m.aspects)} aspect values are needed, got {len(values)}")
+        raise InputError(f"{len(m.aspects)} aspect values are needed, got {len(values)}", "aspects_count",
+                         needed=len(m.aspects), got=len(values))
     aspects = {a.number: _value(m, f"aspect {a.number}", v) for a, v in zip(m.aspects, values, strict=True)}
     domains = _domains_from_aspects(m, aspects)
     return Result(m, _index(m, domains, aspects), domains, aspects, {})
@@ -207,9 +218,11 @@ def compute_from_aspects(m: Methodology, values: list) -> Result:
 def compute_from_domains(m: Methodology, values: list) -> Result:
     """Index from published domain values (e.g. Bali 2023: 4.60, 3.70, 2.82, 4.57)."""
     if not m.domains:
-        raise InputError(f"{m.code} has no domains: give its {len(m.aspects)} aspect values")
+        raise InputError(f"{m.code} has no domains: give its {len(m.aspects)} aspect values", "no_domains",
+                         needed=len(m.aspects))
     if len(values) != len(m.domains):
-        raise InputError(f"{len(m.domains)} domain values are needed, got {len(values)}")
+        raise InputError(f"{len(m.domains)} domain values are needed, got {len(values)}", "domains_count",
+                         needed=len(m.domains), got=len(values))
     domains = {d.number: _value(m, f"domain {d.number}", v) for d, v in zip(m.domains, values, strict=True)}
     return Result(m, _index(m, domains, {}), domains, {}, {})
 
@@ -218,8 +231,9 @@ def parse_level_list(m: Methodology, text: str) -> dict[int, int]:
     """'3,4,2,...' in indicator order → {1: 3, 2: 4, ...}."""
     parts = [p.strip() for p in text.split(",")]
     if any(p == "" for p in parts):
-        raise InputError("empty value in the level list")
+        raise InputError("empty value in the level list", "empty_value")
     numbers = [i.number for i in m.indicators]
     if len(parts) != len(numbers):
-        raise InputError(f"{len(numbers)} indicator levels are needed, got {len(parts)}")
+        raise InputError(f"{len(numbers)} indicator levels are needed, got {len(parts)}", "levels_count",
+                         needed=len(numbers), got=len(parts))
     return {n: _check_level(m, n, p) for n, p in zip(numbers, parts, strict=True)}

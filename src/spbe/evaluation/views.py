@@ -454,23 +454,36 @@ def trend(request):
 
 @console_view
 def calculator(request):
-    methodology = load(request.GET.get("methodology") or services.DEFAULT_METHODOLOGY)
-    result = error = None
-    levels_text = request.GET.get("levels", "")
-    domains_text = request.GET.get("domains", "")
-    try:
-        if levels_text.strip():
-            from .index import compute_from_levels
+    from .index import compute_from_aspects, compute_from_levels
+    from .input_messages import describe
+    from .methodology import MethodologyError
 
-            result = compute_from_levels(methodology, parse_level_list(methodology, levels_text))
-        elif domains_text.strip():
-            result = compute_from_domains(methodology, [v.strip() for v in domains_text.split(",")])
+    result = error = None
+    try:
+        methodology = load(request.GET.get("methodology") or services.DEFAULT_METHODOLOGY)
+    except MethodologyError:
+        methodology, error = load(services.DEFAULT_METHODOLOGY), _("Choose a methodology from the list.")
+    texts = {key: request.GET.get(key, "") for key in ("levels", "aspects", "domains")}
+    try:
+        if texts["levels"].strip():
+            result = compute_from_levels(methodology, parse_level_list(methodology, texts["levels"].replace(";", ",")))
+        elif texts["aspects"].strip():
+            result = compute_from_aspects(methodology, _values(texts["aspects"]))
+        elif texts["domains"].strip():
+            result = compute_from_domains(methodology, _values(texts["domains"]))
     except InputError as exc:
-        error = str(exc)
+        error = describe(exc)
     return render(request, "evaluation/calculator.html", {
-        "methodology": methodology, "result": result.as_dict(request.LANGUAGE_CODE) if result else None,
-        "error": error, "levels": levels_text, "domains": domains_text,
+        "methodology": methodology, "methodologies": [load(code) for code in available()],
+        "result": result.as_dict(request.LANGUAGE_CODE) if result else None, "error": error, **texts,
     })
+
+
+def _values(text: str) -> list[str]:
+    """"4,60; 3,70" (Indonesian decimals, semicolons) or "4.60, 3.70"."""
+    if ";" in text:
+        return [v.strip().replace(",", ".") for v in text.split(";")]
+    return [v.strip() for v in text.split(",")]
 
 
 def public_index(request):

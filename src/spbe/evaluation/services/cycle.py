@@ -538,7 +538,9 @@ def gap_plan(period: EvaluationPeriod, target: str, *, cycles: int = 1, cap: int
     try:
         return plan_to_target(methodology_for(period), result.levels, target, cycles=cycles, cap=cap)
     except InputError as exc:
-        raise ServiceError(str(exc), field="target") from exc
+        from ..input_messages import describe
+
+        raise ServiceError(describe(exc), field="target") from exc
 
 
 def plan_by_agency(period: EvaluationPeriod, plan: dict) -> list[dict]:
