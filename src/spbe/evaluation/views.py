@@ -117,7 +117,9 @@ def period_detail(request, period_id: int):
             "draft": draft,
             "radar": radar,
             "can_manage": permissions.has_perm(request.user, "evaluation.change_evaluationperiod", period),
-            "agencies": Agency.objects.filter(pk__in=period.responses.values("agency_id")).order_by("name"),
+            # Only the OPDs whose indicators the user sees: the filter must not name the others.
+            "agencies": Agency.objects.filter(
+                pk__in=services.visible_responses(request.user, period).values("agency_id")).order_by("name"),
             "agency_filter": str(agency_filter or ""),
             "assessors": period.external_assessors.all(),
             "methodology": methodology,
