@@ -42,6 +42,8 @@ def test_the_2024_instrument_leaves_switched_off_indicators_out_of_the_index_and
     assert AuditEvent.objects.filter(action="evaluation.indicator.deactivated").count() == 2
     page = login(coordinator).get(f"/console/evaluation/{period.pk}/").content.decode()
     assert 'data-testid="methodology-status"' in page and "663/2024" in page and "Tingkat Kematangan Layanan Publik Sektor 2" in page
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and period.title in title
     services.set_indicator_active(period, 46, True, by=coordinator)
     assert len(services.methodology_for(period).indicators) == 46
     regular = _period(world, people, "permenpanrb-59-2020", 2023)
