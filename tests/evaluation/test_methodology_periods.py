@@ -46,6 +46,14 @@ def test_the_2024_instrument_leaves_switched_off_indicators_out_of_the_index_and
     assert "<" not in title and period.title in title
     services.set_indicator_active(period, 46, True, by=coordinator)
     assert len(services.methodology_for(period).indicators) == 46
+    # "Tugas saya" counts only what a period assesses.
+    from spbe.core import workqueue
+
+    fresh = _period(world, people, "evaluasi-2024", 2022)
+    open_self(fresh, coordinator)
+    services.set_indicator_active(fresh, 47, False, by=coordinator, reason="Juknis")
+    owed = [t.count for t in workqueue.tasks_for(people["staff_a"]) if fresh.title in str(t.label)]
+    assert owed == [46]
     regular = _period(world, people, "permenpanrb-59-2020", 2023)
     with pytest.raises(ServiceError, match="tidak ada yang dapat dinonaktifkan"):
         services.set_indicator_active(regular, 1, False, by=coordinator, reason="x")

@@ -23,24 +23,31 @@ def _open_windows(stage_filter):
     return StageWindow.objects.filter(status=StageWindow.Status.OPEN, **stage_filter).select_related("period")
 
 
+def _assessed(period):
+    """The period's responses for indicators it assesses (the 2024 instrument may switch some off)."""
+    from . import services
+
+    return period.responses.filter(indicator__in=services.active_indicators(period))
+
+
 def tasks(user) -> list[Task]:
     result = []
     for window in _open_windows({"stage": Stage.SELF_ASSESSMENT}):
         period, url = window.period, reverse("evaluation:period-detail", args=[window.period_id])
         if permissions.has_perm(user, "evaluation.change_response"):
-            to_write = permissions.scope_queryset(user, "evaluation.change_response", period.responses.filter(
+            to_write = permissions.scope_queryset(user, "evaluation.change_response", _assessed(period).filter(
                 status__in=[Response.Status.DRAFT, Response.Status.RETURNED]))
             result.append(Task(_("Indicator answers to complete or revise — %(period)s") % {"period": period.title},
                                to_write.count(), url, GROUP, window.due_date))
         if permissions.has_perm(user, "evaluation.review_response"):
-            to_review = permissions.scope_queryset(user, "evaluation.review_response", period.responses.filter(
+            to_review = permissions.scope_queryset(user, "evaluation.review_response", _assessed(period).filter(
                 status=Response.Status.SUBMITTED))
             result.append(Task(_("Indicator answers to review — %(period)s") % {"period": period.title}, to_review.count(), url,
                                GROUP, window.due_date))
     for window in _open_windows({"stage__in": list(EXTERNAL_STAGES), "period__external_assessors": user}):
         period = window.period
         scored = StageScore.objects.filter(response__period=period, stage=window.stage).values("response_id")
-        waiting = period.responses.exclude(pk__in=scored).count()
+        waiting = _assessed(period).exclude(pk__in=scored).count()
         result.append(Task(_("Indicators to score: %(stage)s — %(period)s") % {"stage": window.get_stage_display(), "period": period.title},
                            waiting, reverse("evaluation:period-detail", args=[period.pk]), GROUP, window.due_date))
     if permissions.has_perm(user, "evaluation.change_recommendation"):
