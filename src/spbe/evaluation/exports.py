@@ -7,6 +7,8 @@ import io
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from spbe.core.templatetags.spbe_format import score
+
 from . import services
 from .models import Stage
 
@@ -25,8 +27,8 @@ def _rows(period, responses):
 
 
 def _summary(period):
-    """(stage, index as a number or None, predicate) — None where no assessor has given levels."""
-    return [(str(Stage(stage).label), float(r.index_display) if r else None, r.predicate.name if r else _("not assessed yet"))
+    """(stage, index as displayed ("4.07") or None, predicate) — None where no assessor has given levels."""
+    return [(str(Stage(stage).label), r.index_display if r else None, r.predicate.name if r else _("not assessed yet"))
             for stage, r in services.stage_results(period)]
 
 
@@ -37,16 +39,16 @@ def _heading(period) -> list[tuple[str, str]]:
 
 
 def _structure(period, result) -> list[tuple[str, str, float, float]]:
-    """(level, name, weight, value) for every domain and aspect of a complete result."""
+    """(level, name, weight, value) for every domain with its aspects (or every aspect where the
+    methodology has no domains) of a complete result."""
     methodology = services.methodology_for(period)
+    values = result.as_dict()
     rows = []
-    for domain in methodology.domains:
-        rows.append((_("Domain"), domain.name, float(domain.weight), float(result.as_dict()["domains"][str(domain.number)]["value"])))
-        for aspect in domain.aspects:
-            rows.append((_("Aspect"), aspect.name, float(aspect.weight), float(result.as_dict()["aspects"][str(aspect.number)]["value"])))
-    if not methodology.domains:
-        for aspect in methodology.aspects:
-            rows.append((_("Aspect"), aspect.name, float(aspect.weight), float(result.as_dict()["aspects"][str(aspect.number)]["value"])))
+    for group in methodology.groups:
+        aspects = getattr(group, "aspects", (group,))
+        if methodology.domains:
+            rows.append((_("Domain"), group.name, float(group.weight), float(values["domains"][str(group.number)]["value"])))
+        rows += [(_("Aspect"), a.name, float(a.weight), float(values["aspects"][str(a.number)]["value"])) for a in aspects]
     return rows
 
 
@@ -72,7 +74,7 @@ def to_xlsx(period, responses) -> bytes:
     sheet.append([])
     sheet.append([_("Stage"), _("Index"), _("Predicate")])
     for label, value, predicate in _summary(period):
-        sheet.append([label, value if value is not None else "—", predicate])
+        sheet.append([label, float(value) if value is not None else "—", predicate])
         if value is not None:
             sheet.cell(row=sheet.max_row, column=2).number_format = "0.00"
     result = services.period_result(period)
@@ -125,7 +127,7 @@ def to_pdf(period, responses) -> bytes:
     story.append(Paragraph(fonts.paragraph_markup(" · ".join(f"{label}: {value}" for label, value in _heading(period))), small))
     story.append(Spacer(1, 8))
     summary = [[_("Stage"), _("Index"), _("Predicate")]] + [
-        [label, score_text(value), predicate] for label, value, predicate in _summary(period)]
+        [label, "—" if value is None else score(value), predicate] for label, value, predicate in _summary(period)]
     table = Table(summary, hAlign="LEFT")
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)]))
@@ -159,8 +161,3 @@ def to_pdf(period, responses) -> bytes:
 def _level_text(level) -> str:
     return "—" if level is None else str(level)
 
-
-def score_text(value) -> str:
-    if value is None:
-        return "—"
-    return formats.number_format(value, 2)

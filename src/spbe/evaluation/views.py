@@ -21,7 +21,7 @@ from spbe.inventory.models import Application
 from . import charts, exports, services
 from .api import evidence_file_response
 from .index import InputError, compute_from_domains, parse_level_list
-from .methodology import available, load
+from .methodology import available, load, with_inactive
 from .models import EvaluationPeriod, Evidence, PublishedIndex, Response, Stage, StageWindow
 
 
@@ -135,9 +135,7 @@ def _switched_off(period, methodology) -> list:
     """The 2024 instrument's indicators not assessed in this period, with their names."""
     if not methodology.optional_indicators:
         return []
-    from .methodology import parse
-
-    full = parse({**period.methodology_snapshot, "inactive": []})
+    full = with_inactive(methodology, ())
     return [full.indicator(n) for n in methodology.inactive]
 
 
@@ -206,8 +204,6 @@ def _response_context(request, response: Response) -> dict:
         "response": response,
         "indicator": indicator,
         "scale": methodology.scales.get(indicator.scale, {}),
-        "criteria": [(level, methodology.level_name(indicator, level), indicator.criteria.get(level, ""))
-                     for level in range(methodology.min_level, methodology.max_level + 1)],
         "guidance": [{"level": level, "name": methodology.level_name(indicator, level),
                       "criterion": indicator.criteria.get(level, ""),
                       "alternative": indicator.criteria_alternative.get(level, ""),

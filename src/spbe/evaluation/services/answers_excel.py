@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from spbe.core import permissions
 from spbe.core.services import ServiceError
 
-from ..models import EvaluationPeriod, Response
+from ..models import EvaluationPeriod, Response, Stage
 from .cycle import add_evidence_link, methodology_for, save_answer, stage_is_open, visible_responses
 
 HEADER = ("No", "Indikator", "Perangkat Daerah", "Tingkat", "Penjelasan", "Tautan bukti dukung")
@@ -20,9 +20,10 @@ MAX_ERRORS = 20
 
 
 def _editable(user, period: EvaluationPeriod):
-    return [r for r in visible_responses(user, period).order_by("indicator")
-            if r.status in (Response.Status.DRAFT, Response.Status.RETURNED)
-            and permissions.has_perm(user, "evaluation.change_response", r)]
+    """The user's indicators still open for an answer (the scope the work queue counts)."""
+    open_ones = visible_responses(user, period).filter(status__in=[Response.Status.DRAFT, Response.Status.RETURNED])
+    return list(permissions.scope_queryset(user, "evaluation.change_response", open_ones).order_by("indicator")
+                .prefetch_related("evidence"))
 
 
 def answers_workbook(user, period: EvaluationPeriod) -> bytes:
@@ -82,7 +83,7 @@ def import_answers(user, period: EvaluationPeriod, data: bytes) -> int:
     from django.core.exceptions import ValidationError
     from django.core.validators import URLValidator
 
-    if not stage_is_open(period, period.stages()[0]):
+    if not stage_is_open(period, Stage.SELF_ASSESSMENT):
         raise ServiceError(_("The self-assessment stage is not open; answers are read-only."))
     methodology = methodology_for(period)
     editable = {r.indicator: r for r in _editable(user, period)}

@@ -51,9 +51,9 @@ def _parse_snapshot(period_id: int, code: str, inactive: tuple[int, ...]) -> Met
 
 def methodology_for(period: EvaluationPeriod) -> Methodology:
     """The period's frozen copy, so later edits of the data file never change its arithmetic. The
-    switched-off indicators are part of the cache key: another process may have changed them."""
-    inactive = EvaluationPeriod.objects.filter(pk=period.pk).values_list("methodology_snapshot__inactive", flat=True).first()
-    return _parse_snapshot(period.pk, period.methodology_code, tuple(inactive or ()))
+    switched-off indicators, as the given row holds them, are part of the cache key: a row read
+    after another process switched one never gets the old parse."""
+    return _parse_snapshot(period.pk, period.methodology_code, tuple(period.methodology_snapshot.get("inactive", ())))
 
 
 # --- periods and stages ---------------------------------------------------------------
@@ -454,7 +454,7 @@ def set_indicator_active(period: EvaluationPeriod, number: int, active: bool, *,
     """Switch an indicator of an instrument that allows it (2024) off or back on. Its answer,
     evidence and levels are kept; while off they count nowhere."""
     permissions.require(by, "evaluation.change_evaluationperiod", period)
-    period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    given, period = period, EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
     snapshot = dict(period.methodology_snapshot)
     if not snapshot.get("optional_indicators"):
         raise ServiceError(_("This methodology assesses every indicator; none can be switched off."), field="indicator")
@@ -467,7 +467,7 @@ def set_indicator_active(period: EvaluationPeriod, number: int, active: bool, *,
     if not active and not reason.strip():
         raise ServiceError(_("Say why the indicator is not assessed (the instruction or letter)."), field="reason")
     snapshot["inactive"] = sorted(inactive)
-    period.methodology_snapshot = snapshot
+    period.methodology_snapshot = given.methodology_snapshot = snapshot  # the caller's row follows
     period.save(update_fields=["methodology_snapshot"])
     audit.record("evaluation.indicator.activated" if active else "evaluation.indicator.deactivated", period, actor=by,
                  data={"indicator": number, "reason": reason[:300], "inactive": snapshot["inactive"]})
